@@ -1,0 +1,30 @@
+namespace Defuss.Actors.Routing;
+
+/// <summary>Asks the router for a backend for a new connection. Replied to with <see cref="BackendLease"/> or <see cref="NoBackend"/>.</summary>
+public sealed record ChooseBackend(ParsedRequest Request);
+
+/// <summary>The router's choice; the front door releases it with <see cref="ReleaseBackend"/> when the connection ends.</summary>
+public sealed record BackendLease(BackendCandidate Backend);
+
+/// <summary>No worker can take a connection now.</summary>
+public sealed record NoBackend
+{
+    private NoBackend()
+    {
+    }
+
+    /// <summary>The one instance.</summary>
+    public static NoBackend Instance { get; } = new();
+}
+
+/// <summary>A connection leased to backend <paramref name="Id"/> has ended.</summary>
+public sealed record ReleaseBackend(string Id);
+
+/// <summary>The front door could not reach backend <paramref name="Id"/> (refused, or failed before any byte reached it).</summary>
+public sealed record BackendConnectFailed(string Id, string Reason);
+
+/// <summary>A worker's state changed: added, or replaced by this newer view.</summary>
+public sealed record BackendUpdated(BackendCandidate Backend);
+
+/// <summary>A worker is no longer routable (exited, draining, stopped).</summary>
+public sealed record BackendRemoved(string Id);

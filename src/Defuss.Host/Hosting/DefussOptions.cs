@@ -1,0 +1,68 @@
+namespace Defuss.Hosting;
+
+/// <summary>
+/// Defuss's settings, bound from the <c>Defuss</c> configuration section (appsettings.json, <c>Defuss__Workers=4</c>,
+/// <c>--Defuss:Port=8080</c>) and validated at start.
+/// </summary>
+public sealed class DefussOptions
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string SectionName = "Defuss";
+
+    /// <summary>The address the front door listens on. Defaults to <c>0.0.0.0</c> (every IPv4 interface), as a server expects.</summary>
+    public string Host { get; set; } = "0.0.0.0";
+
+    /// <summary>The public port. Defaults to 3000. 0 picks a free port (logged at start), which tests use.</summary>
+    public int Port { get; set; } = 3000;
+
+    /// <summary>The address workers listen on when <see cref="BaseWorkerPort"/> is set. Defaults to <c>127.0.0.1</c>: never public.</summary>
+    public string WorkerHost { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Unset (the default): each worker gets a private endpoint the primary picks (a Unix domain socket in the primary's
+    /// private directory). Set: worker N listens on TCP <c>WorkerHost:BaseWorkerPort+N</c>.
+    /// </summary>
+    public int? BaseWorkerPort { get; set; }
+
+    /// <summary>How many worker processes: a number, or <c>auto</c> (the default) for one per processor.</summary>
+    public string Workers { get; set; } = "auto";
+
+    /// <summary>How long the front door waits for a request head before it routes without one. Defaults to 10 ms.</summary>
+    public TimeSpan RequestInspectionTimeout { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The most bytes of a request head the front door reads to route it. Defaults to 16 KiB.</summary>
+    public int MaxHeaderBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Whether a client's half-close is passed on while the response still flows. Defaults to true.</summary>
+    public bool AllowHalfOpen { get; set; } = true;
+
+    /// <summary>How often a worker reports its stats. Defaults to 1 s.</summary>
+    public TimeSpan WorkerHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A worker with no heartbeat for this long is stale: routed around and replaced. Defaults to 5 s (five missed beats).</summary>
+    public TimeSpan WorkerHeartbeatStaleAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long shutdown waits for in-flight work before it forces. Defaults to 10 s.</summary>
+    public TimeSpan GracefulShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the primary waits for the first worker to be ready, and each worker for its own start. Defaults to 30 s.</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether a worker that exits is started again. Defaults to true.</summary>
+    public bool RespawnWorkers { get; set; } = true;
+
+    /// <summary>Extra environment variables for every worker process.</summary>
+    public Dictionary<string, string> WorkerEnv { get; set; } = [];
+
+    /// <summary>Whether the primary handles SIGINT/SIGTERM (and SIGHUP) itself. Defaults to true.</summary>
+    public bool InstallSignalHandlers { get; set; } = true;
+
+    /// <summary>The routing strategy by name. Defaults to <c>RoundRobin</c>.</summary>
+    public string LoadBalancer { get; set; } = "RoundRobin";
+
+    /// <summary>The number of workers <see cref="Workers"/> stands for on this machine.</summary>
+    public int ResolveWorkerCount() =>
+        string.Equals(Workers, "auto", StringComparison.OrdinalIgnoreCase)
+            ? Environment.ProcessorCount
+            : int.Parse(Workers, System.Globalization.CultureInfo.InvariantCulture);
+}
