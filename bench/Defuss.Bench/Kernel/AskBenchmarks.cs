@@ -6,6 +6,7 @@ namespace Defuss.Bench.Kernel;
 
 /// <summary>The round trip of <c>Ask</c> to an actor that replies at once: one ask at a time, and a batch in flight together.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class AskBenchmarks
 {
@@ -14,9 +15,9 @@ public class AskBenchmarks
     /// <summary>Far above any expected round trip, so that a lost reply fails the benchmark instead of hanging it.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
+    private readonly Task<Pong>[] _batch = new Task<Pong>[BatchSize];
     private ActorSystem _system = null!;
     private IActorRef _echo = null!;
-    private readonly Task<Pong>[] _batch = new Task<Pong>[BatchSize];
 
     [GlobalSetup]
     public void Setup()

@@ -10,6 +10,7 @@ namespace Defuss.Bench.Kernel;
 /// </summary>
 /// <remarks>One operation is one delivered message, so the reported time per operation is the inverse of the throughput.</remarks>
 [MemoryDiagnoser]
+[OperationsPerSecond]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class TellThroughputBenchmarks
 {
