@@ -4,11 +4,9 @@ internal sealed partial class ActorCell
 {
     /// <summary>Children by name; locked, because a guardian creates children from any thread.</summary>
     private readonly Dictionary<string, ActorCell> _children = new(StringComparer.Ordinal);
-    private readonly Dictionary<ActorCell, ChildRestartStats> _restartStats = [];
 
     /// <summary>Children this actor asked to stop; a restart waits for them.</summary>
     private readonly HashSet<ActorCell> _stoppingChildren = [];
-    private Exception? _pendingRestart;
     private bool _terminating;
     private long _nameCounter;
 
@@ -78,7 +76,12 @@ internal sealed partial class ActorCell
         }
         else if (cell._parent == this)
         {
-            _stoppingChildren.Add(cell);
+            // A child already removed has stopped: a restart or a stop must not wait for it.
+            if (IsChild(cell))
+            {
+                _stoppingChildren.Add(cell);
+            }
+
             cell.PostSystem(Terminate.Instance);
         }
         else
@@ -103,98 +106,12 @@ internal sealed partial class ActorCell
         }
     }
 
-    private void HandleChildFailure(ActorCell child, Exception cause)
+    private bool IsChild(ActorCell cell)
     {
         lock (_children)
         {
-            if (!_children.TryGetValue(child.Path.Name, out var known) || known != child)
-            {
-                return;
-            }
+            return _children.TryGetValue(cell.Path.Name, out var known) && known == cell;
         }
-
-        if (_terminating || _stoppingChildren.Contains(child))
-        {
-            return;
-        }
-
-        if (!_restartStats.TryGetValue(child, out var stats))
-        {
-            _restartStats[child] = stats = new ChildRestartStats();
-        }
-
-        Directive directive;
-        try
-        {
-            var strategy = _actor?.InvokeSupervisorStrategy() ?? SupervisorStrategy.DefaultStrategy;
-            directive = strategy.Decide(stats, cause, System.TimeProvider.GetUtcNow());
-        }
-        catch (Exception decisionFailure)
-        {
-            KernelLog.DeciderFailed(System.Log, Path, decisionFailure);
-            directive = Directive.Escalate;
-        }
-
-        if (directive == Directive.Escalate && _isGuardian)
-        {
-            directive = Directive.Stop;
-        }
-
-        KernelLog.ChildFailed(System.Log, child.Path, directive, cause);
-        switch (directive)
-        {
-            case Directive.Resume:
-                child.PostSystem(Resume.Instance);
-                break;
-            case Directive.Restart:
-                child.PostSystem(new Restart(cause));
-                break;
-            case Directive.Stop:
-                Stop(child.Self);
-                break;
-            default:
-                Fail(cause, null);
-                break;
-        }
-    }
-
-    private void BeginRestart(Exception cause)
-    {
-        if (_terminating || _pendingRestart is not null)
-        {
-            return;
-        }
-
-        var failed = _actor;
-        _actor = null;
-        _pendingRestart = cause;
-        _timers?.CancelAll();
-        if (failed is not null)
-        {
-            try
-            {
-                failed.InvokePreRestart(cause, _failedMessage);
-            }
-            catch (Exception exception)
-            {
-                KernelLog.HookFailed(System.Log, Path, "PreRestart", exception);
-            }
-        }
-
-        _timers?.CancelAll();
-        if (_stoppingChildren.Count == 0)
-        {
-            FinishRestart();
-        }
-    }
-
-    private void FinishRestart()
-    {
-        var cause = _pendingRestart!;
-        _pendingRestart = null;
-        _failedMessage = null;
-        _suspended = false;
-        CreateInstance(cause);
     }
 
     private void HandleChildTerminated(ActorCell child)
@@ -212,6 +129,7 @@ internal sealed partial class ActorCell
 
         _stoppingChildren.Remove(child);
         _restartStats.Remove(child);
+        HandleDeathWatchNotification(child.Self);
         if (_terminating)
         {
             if (empty)

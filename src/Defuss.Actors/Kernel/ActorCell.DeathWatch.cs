@@ -82,6 +82,12 @@ internal sealed partial class ActorCell
     /// <summary>Queues one <see cref="Terminated"/> behind the messages the subject sent before it stopped.</summary>
     private void HandleDeathWatchNotification(IActorRef subject)
     {
+        // A child's Terminated waits for its ChildTerminated, so that the handler finds its name free again.
+        if (Resolve(subject) is { } cell && cell._parent == this && IsChild(cell))
+        {
+            return;
+        }
+
         if (_watching.Remove(subject))
         {
             _terminatedQueued.Add(subject);

@@ -137,6 +137,7 @@ internal sealed partial class ActorCell : IActorContext, IWatcher
                 case Resume:
                     _failedMessage = null;
                     _suspended = _pendingRestart is not null || _terminating;
+                    ReleaseEscalated(restartCause: null);
                     break;
                 case Restart restart:
                     BeginRestart(restart.Cause);

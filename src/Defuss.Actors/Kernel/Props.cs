@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Defuss.Actors;
 
 /// <summary>The recipe for an actor: how to build a new instance (at start and at every restart).</summary>
@@ -30,7 +32,9 @@ public sealed class Props
     public static Props Create<TActor>(params object?[] args)
         where TActor : ActorBase
     {
-        return new Props(typeof(TActor), () => (ActorBase)Activator.CreateInstance(typeof(TActor), args)!);
+        // DoNotWrapExceptions: the supervisor sees the constructor's own exception, not a TargetInvocationException.
+        const BindingFlags Flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.CreateInstance | BindingFlags.DoNotWrapExceptions;
+        return new Props(typeof(TActor), () => (ActorBase)Activator.CreateInstance(typeof(TActor), Flags, null, args, null)!);
     }
 
     internal ActorBase NewActor() => _factory();

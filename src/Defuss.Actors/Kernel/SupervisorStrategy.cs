@@ -12,7 +12,7 @@ public enum Directive
     /// <summary>Stop the child.</summary>
     Stop,
 
-    /// <summary>Fail the supervisor itself with the same exception.</summary>
+    /// <summary>Fail the supervisor itself with the same exception; the child stays suspended and is resumed or restarted with it.</summary>
     Escalate,
 }
 

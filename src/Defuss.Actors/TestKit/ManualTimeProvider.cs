@@ -98,10 +98,16 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
-    private void Arm(ManualTimer timer, TimeSpan dueTime, TimeSpan period)
+    private bool Arm(ManualTimer timer, TimeSpan dueTime, TimeSpan period)
     {
         lock (_gate)
         {
+            // As with a real timer, a disposed timer cannot be armed again.
+            if (timer.Disposed)
+            {
+                return false;
+            }
+
             _timers.Remove(timer);
             if (dueTime != Timeout.InfiniteTimeSpan)
             {
@@ -111,6 +117,8 @@ public sealed class ManualTimeProvider : TimeProvider
                 timer.Sequence = ++_sequence;
                 _timers.Add(timer);
             }
+
+            return true;
         }
     }
 
@@ -118,6 +126,7 @@ public sealed class ManualTimeProvider : TimeProvider
     {
         lock (_gate)
         {
+            timer.Disposed = true;
             _timers.Remove(timer);
         }
     }
@@ -134,11 +143,9 @@ public sealed class ManualTimeProvider : TimeProvider
 
         public long Sequence { get; set; }
 
-        public bool Change(TimeSpan dueTime, TimeSpan period)
-        {
-            owner.Arm(this, dueTime, period);
-            return true;
-        }
+        public bool Disposed { get; set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period) => owner.Arm(this, dueTime, period);
 
         public void Dispose() => owner.Disarm(this);
 
