@@ -1,0 +1,25 @@
+namespace Defuss;
+
+/// <summary>The stable event ids of every log message in Defuss.Host (3000-3999).</summary>
+internal static class HostEventIds
+{
+    // Primary and workers' lifecycle: 3100-3199
+    public const int PrimaryStarted = 3100;
+    public const int PrimaryListening = 3101;
+    public const int PrimaryStopping = 3102;
+    public const int PrimaryStopped = 3103;
+    public const int StartupFailed = 3104;
+    public const int InvalidOptions = 3105;
+    public const int WorkerStarted = 3110;
+    public const int WorkerReady = 3111;
+    public const int WorkerExited = 3112;
+    public const int WorkerRespawnScheduled = 3113;
+    public const int WorkerLaunchFailed = 3114;
+    public const int WorkerStartupTimedOut = 3115;
+    public const int WorkerHelloRejected = 3116;
+    public const int ForcedStop = 3117;
+
+    // Control channel: 3300-3399
+    public const int ControlRejected = 3300;
+    public const int ControlAcceptFailed = 3301;
+}
