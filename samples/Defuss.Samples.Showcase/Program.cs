@@ -1,0 +1,25 @@
+using Defuss.Hosting;
+using Defuss.Samples.Showcase;
+using Defuss.Samples.Showcase.Endpoints;
+using Defuss.Samples.Showcase.Json;
+
+// Runs as the primary and as every worker: build the app the same way each time, with no side effects.
+// appsettings.json is read from beside the binary, so the log levels (and with them the speed) are the same
+// whatever directory a test or a benchmark starts the Showcase from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddDefuss();
+builder.AddShowcaseLogging();
+builder.AddShowcaseJson();
+builder.Services.AddSingleton(TimeProvider.System);
+
+var app = builder.Build();
+app.UseWebSockets();
+app.MapBasicEndpoints();
+app.MapUploadEndpoints();
+app.MapStreamingEndpoints();
+app.MapWebSocketEndpoints();
+app.MapJsonEndpoints();
+app.MapFileEndpoints();
+app.MapCrashEndpoints();
+
+await app.RunDefussAsync();
