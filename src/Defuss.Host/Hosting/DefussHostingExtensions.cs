@@ -51,11 +51,29 @@ public static class DefussHostingExtensions
         ArgumentNullException.ThrowIfNull(app);
         if (WorkerSettings.IsWorkerProcess(Environment.GetEnvironmentVariable))
         {
-            await app.RunAsync(cancellationToken: cancellationToken);
+            await RunWorkerAsync(app, cancellationToken);
             return;
         }
 
         Environment.ExitCode = await RunPrimaryAsync(app, cancellationToken);
+    }
+
+    /// <summary>
+    /// Serves the app until the primary says stop or goes away. A terminal's Ctrl+C reaches the whole process group;
+    /// workers ignore SIGINT so that the primary decides the order of the drain.
+    /// </summary>
+    private static async Task RunWorkerAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        using var ignoreInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT, context => context.Cancel = true);
+        try
+        {
+            await ((IHost)app).RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Told to stop (or the primary went away) before the app had finished starting: a quiet exit.
+        }
     }
 
     private static async Task<int> RunPrimaryAsync(WebApplication app, CancellationToken cancellationToken)
