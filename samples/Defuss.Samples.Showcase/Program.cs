@@ -22,4 +22,13 @@ app.MapJsonEndpoints();
 app.MapFileEndpoints();
 app.MapCrashEndpoints();
 
-await app.RunDefussAsync();
+// Showcase:Plain=true serves the same app as one plain Kestrel process (on --urls): the baseline the benchmarks
+// and the tests compare Defuss with.
+if (app.Configuration.GetValue<bool>("Showcase:Plain"))
+{
+    await app.RunAsync();
+}
+else
+{
+    await app.RunDefussAsync();
+}

@@ -36,6 +36,13 @@ internal static class HostEventIds
     public const int WorkerHelloRejected = 3116;
     public const int ForcedStop = 3117;
 
+    // Processes: 3200-3299
+    public const int WorkerProcessStarted = 3200;
+    public const int WorkerProcessExited = 3201;
+    public const int SignalFailed = 3202;
+    public const int ErrorOutputStillOpen = 3203;
+    public const int ErrorOutputFailed = 3204;
+
     // Control channel: 3300-3399
     public const int ControlRejected = 3300;
     public const int ControlAcceptFailed = 3301;

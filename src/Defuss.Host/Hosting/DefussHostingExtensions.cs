@@ -21,9 +21,9 @@ public static class DefussHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<DefussOptions>(builder.Configuration.GetSection(DefussOptions.SectionName));
         builder.Services.AddDefuss(configure);
-        if (WorkerSettings.IsWorkerProcess(Environment.GetEnvironmentVariable))
+        if (WorkerSettings.IsWorkerProcess())
         {
-            DefussWorkerHosting.ConfigureWorker(builder, WorkerSettings.FromEnvironment(Environment.GetEnvironmentVariable));
+            DefussWorkerHosting.ConfigureWorker(builder, WorkerSettings.FromEnvironment());
         }
 
         return builder;
@@ -49,7 +49,7 @@ public static class DefussHostingExtensions
     public static async Task RunDefussAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (WorkerSettings.IsWorkerProcess(Environment.GetEnvironmentVariable))
+        if (WorkerSettings.IsWorkerProcess())
         {
             await RunWorkerAsync(app, cancellationToken);
             return;
@@ -96,7 +96,8 @@ public static class DefussHostingExtensions
             return Fail(logger, string.Join(Environment.NewLine, errors));
         }
 
-        var launcher = new OsWorkerProcessLauncher(WorkerCommandLine.Current(), loggerFactory.CreateLogger("Defuss.Processes"));
+        SocketEngine.PreferInlineCompletions(options);
+        var launcher = new OsWorkerProcessLauncher(WorkerCommandLine.Current(), loggerFactory.CreateLogger<OsWorkerProcessLauncher>());
         await using var primary = new DefussPrimary(options, loggerFactory, launcher);
         return await primary.RunAsync(cancellationToken);
     }

@@ -181,7 +181,8 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             var failure = _lastFailure is { } exited
                 ? $" Worker {exited.Index} (pid {exited.Pid}) exited with {exited.Exit}; its last error output:{Environment.NewLine}{WorkerEventLogger.Tail(exited.RecentErrorOutput)}"
                 : "";
-            PrimaryLog.StartupFailed(_logger, $"no worker was ready within Defuss:StartupTimeout ({_options.StartupTimeout}).{failure}");
+            var reason = $"no worker was ready within Defuss:StartupTimeout ({_options.StartupTimeout}).{failure}";
+            PrimaryLog.StartupFailed(_logger, reason);
         }
 
         return false;

@@ -31,10 +31,10 @@ internal static partial class PrimaryLog
     public static partial void WorkerReady(ILogger logger, int index, int pid, string endpoint);
 
     [LoggerMessage(EventId = HostEventIds.WorkerExited, Level = LogLevel.Warning, Message = "Worker {Index} (pid {Pid}) exited with {Exit}; its last error output:\n{ErrorOutput}")]
-    public static partial void WorkerExited(ILogger logger, int index, int pid, string exit, string errorOutput);
+    public static partial void WorkerExited(ILogger logger, int index, int pid, Defuss.Actors.Workers.WorkerExit exit, string errorOutput);
 
     [LoggerMessage(EventId = HostEventIds.WorkerExited, Level = LogLevel.Information, Message = "Worker {Index} (pid {Pid}) stopped with {Exit}")]
-    public static partial void WorkerStopped(ILogger logger, int index, int pid, string exit);
+    public static partial void WorkerStopped(ILogger logger, int index, int pid, Defuss.Actors.Workers.WorkerExit exit);
 
     [LoggerMessage(EventId = HostEventIds.WorkerRespawnScheduled, Level = LogLevel.Information, Message = "Worker {Index} will be started again in {DelayMs} ms")]
     public static partial void WorkerRespawnScheduled(ILogger logger, int index, long delayMs);

@@ -27,10 +27,10 @@ internal sealed class WorkerEventLogger : ReceiveActor
                 PrimaryLog.WorkerReady(logger, ready.Index, ready.Pid, ready.Endpoint);
                 break;
             case WorkerExited { Expected: true } exited:
-                PrimaryLog.WorkerStopped(logger, exited.Index, exited.Pid, exited.Exit.ToString());
+                PrimaryLog.WorkerStopped(logger, exited.Index, exited.Pid, exited.Exit);
                 break;
-            case WorkerExited exited:
-                PrimaryLog.WorkerExited(logger, exited.Index, exited.Pid, exited.Exit.ToString(), Tail(exited.RecentErrorOutput));
+            case WorkerExited exited when logger.IsEnabled(LogLevel.Warning):
+                PrimaryLog.WorkerExited(logger, exited.Index, exited.Pid, exited.Exit, Tail(exited.RecentErrorOutput));
                 break;
             case WorkerRespawnScheduled respawn:
                 PrimaryLog.WorkerRespawnScheduled(logger, respawn.Index, (long)respawn.Delay.TotalMilliseconds);

@@ -42,7 +42,7 @@ internal static class HttpTestClient
         var all = new MemoryStream();
         while (true)
         {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None).AsTask().WaitAsync(Timeout);
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Timeout);
             if (read == 0)
             {
                 return Encoding.Latin1.GetString(all.ToArray());
@@ -59,7 +59,7 @@ internal static class HttpTestClient
         var all = new StringBuilder();
         while (CountOf(all.ToString(), text) < times)
         {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None).AsTask().WaitAsync(Timeout);
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Timeout);
             if (read == 0)
             {
                 break;

@@ -121,8 +121,12 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
         responses.Split("HTTP/1.1 200 OK").Length.Should().Be(4);
     }
 
+    /// <remarks>
+    /// Kestrel treats a client's FIN as the end of the connection and answers nothing (a plain Kestrel process does the
+    /// same). A proxy that swallowed the half-close would get a 200 instead; one that lost it would hang.
+    /// </remarks>
     [Fact]
-    public async Task ClientHalfClose_StillGetsTheWholeResponse()
+    public async Task ClientHalfClose_ReachesTheWorkerAndTheConnectionEnds()
     {
         using var socket = await HttpTestClient.ConnectAsync(fixture.Process.Port);
 
@@ -130,7 +134,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
         socket.Shutdown(SocketShutdown.Send);
         var response = await HttpTestClient.ReadToEndAsync(socket);
 
-        response.Should().StartWith("HTTP/1.1 200 OK").And.EndWith("slow 200");
+        response.Should().BeEmpty("the worker's Kestrel saw the client's half-close and closed the connection");
     }
 
     [Fact]
@@ -146,7 +150,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
 
     private static async Task<JsonElement> NextEventAsync(StreamReader reader)
     {
-        while (await reader.ReadLineAsync().AsTask().WaitAsync(HttpTestClient.Timeout) is { } line)
+        while (await reader.ReadLineAsync().WaitAsync(HttpTestClient.Timeout) is { } line)
         {
             if (line.StartsWith("data: ", StringComparison.Ordinal))
             {

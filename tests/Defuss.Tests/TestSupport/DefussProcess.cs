@@ -13,6 +13,9 @@ internal sealed partial class DefussProcess : IAsyncDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Loopback only, a port the OS picks, two workers.</summary>
+    private static readonly string[] DefaultSettings = ["--Defuss:Host=127.0.0.1", "--Defuss:Port=0", "--Defuss:Workers=2"];
+
     private readonly Process _primary;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentDictionary<int, int> _workerPids = new();
@@ -148,7 +151,7 @@ internal sealed partial class DefussProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(ShowcasePath);
-        foreach (var argument in new[] { "--Defuss:Host=127.0.0.1", "--Defuss:Port=0", "--Defuss:Workers=2" }.Concat(settings))
+        foreach (var argument in DefaultSettings.Concat(settings))
         {
             start.ArgumentList.Add(argument);
         }

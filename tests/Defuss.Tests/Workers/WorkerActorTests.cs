@@ -52,7 +52,7 @@ public sealed class WorkerActorTests : TestKit
     {
         var reply = await parent.Ask<HelloAccepted>(new WorkerHello(HelloFor(process), new FakeControlSession()), TimeSpan.FromSeconds(10));
         reply.Worker.Tell(new WorkerReport(process.Request.Incarnation, new Ready("unix:/tmp/defuss-test/w0-1.sock")));
-        await _events.ExpectMsgAsync<WorkerReady>();
+        await _events.FishForMessageAsync<WorkerReady>(_ => true);
         return reply.Worker;
     }
 
