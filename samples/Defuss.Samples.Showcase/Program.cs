@@ -13,6 +13,14 @@ builder.AddShowcaseJson();
 builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
+
+// Showcase:FailWorkerStartup=true makes every worker fail before it serves: how a broken deployment looks to the
+// primary (the tests check that it gives up after Defuss:StartupTimeout and quotes this line).
+if (app.Configuration.GetValue<bool>("Showcase:FailWorkerStartup") && Environment.GetEnvironmentVariable("DEFUSS_ROLE") == "worker")
+{
+    Console.Error.WriteLine("Showcase: simulated startup failure (Showcase:FailWorkerStartup=true)");
+    Environment.Exit(3);
+}
 app.UseWebSockets();
 app.MapBasicEndpoints();
 app.MapUploadEndpoints();

@@ -33,6 +33,17 @@ public sealed class PrimaryLifecycleTests
     }
 
     [Fact]
+    public async Task NoWorkerReadyWithinTheStartupTimeout_ExitsWithCode1AndQuotesTheWorkersErrorOutput()
+    {
+        var (exitCode, output) = await DefussProcess.RunToExitAsync("--Showcase:FailWorkerStartup=true", "--Defuss:StartupTimeout=00:00:03");
+
+        exitCode.Should().Be(1);
+        output.Should().Contain("no worker was ready within Defuss:StartupTimeout")
+            .And.Contain("exited with exit code 3")
+            .And.Contain("simulated startup failure");
+    }
+
+    [Fact]
     public async Task Sigterm_StopsTheWorkersAndExits0()
     {
         await using var defuss = await DefussProcess.StartAsync();
