@@ -60,9 +60,9 @@ public sealed class DefussOptions
     /// <summary>The routing strategy by name. Defaults to <c>RoundRobin</c>.</summary>
     public string LoadBalancer { get; set; } = "RoundRobin";
 
-    /// <summary>The number of workers <see cref="Workers"/> stands for on this machine.</summary>
+    /// <summary>The number of workers <see cref="Workers"/> stands for on this machine (valid options only).</summary>
     public int ResolveWorkerCount() =>
-        string.Equals(Workers, "auto", StringComparison.OrdinalIgnoreCase)
-            ? Environment.ProcessorCount
-            : int.Parse(Workers, System.Globalization.CultureInfo.InvariantCulture);
+        DefussOptionsValidator.TryResolveWorkers(Workers, out var count)
+            ? count
+            : throw new InvalidOperationException($"Defuss:Workers = '{Workers}' is not 'auto' or a number of workers.");
 }

@@ -57,8 +57,9 @@ public static class ControlFraming
             return JsonSerializer.Deserialize(body, ControlJsonContext.Default.ControlMessage)
                 ?? throw new InvalidDataException("A control frame held JSON null.");
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or NotSupportedException)
         {
+            // System.Text.Json reports a frame without a "type" discriminator as NotSupportedException.
             throw new InvalidDataException("A control frame is not a valid control message: " + exception.Message, exception);
         }
     }

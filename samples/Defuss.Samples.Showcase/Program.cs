@@ -1,0 +1,42 @@
+using Defuss.Hosting;
+using Defuss.Samples.Showcase;
+using Defuss.Samples.Showcase.Endpoints;
+using Defuss.Samples.Showcase.Json;
+
+// Runs as the primary and as every worker: build the app the same way each time, with no side effects.
+// appsettings.json is read from beside the binary, so the log levels (and with them the speed) are the same
+// whatever directory a test or a benchmark starts the Showcase from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddDefuss();
+builder.AddShowcaseLogging();
+builder.AddShowcaseJson();
+builder.Services.AddSingleton(TimeProvider.System);
+
+var app = builder.Build();
+
+// Showcase:FailWorkerStartup=true makes every worker fail before it serves: how a broken deployment looks to the
+// primary (the tests check that it gives up after Defuss:StartupTimeout and quotes this line).
+if (app.Configuration.GetValue<bool>("Showcase:FailWorkerStartup") && Environment.GetEnvironmentVariable("DEFUSS_ROLE") == "worker")
+{
+    Console.Error.WriteLine("Showcase: simulated startup failure (Showcase:FailWorkerStartup=true)");
+    Environment.Exit(3);
+}
+app.UseWebSockets();
+app.MapBasicEndpoints();
+app.MapUploadEndpoints();
+app.MapStreamingEndpoints();
+app.MapWebSocketEndpoints();
+app.MapJsonEndpoints();
+app.MapFileEndpoints();
+app.MapCrashEndpoints();
+
+// Showcase:Plain=true serves the same app as one plain Kestrel process (on --urls): the baseline the benchmarks
+// and the tests compare Defuss with.
+if (app.Configuration.GetValue<bool>("Showcase:Plain"))
+{
+    await app.RunAsync();
+}
+else
+{
+    await app.RunDefussAsync();
+}

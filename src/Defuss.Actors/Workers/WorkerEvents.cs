@@ -1,0 +1,33 @@
+namespace Defuss.Actors.Workers;
+
+/// <summary>
+/// Something that happened to a worker. The actors emit these; the host turns them into log lines and metrics,
+/// and users can subscribe to them.
+/// </summary>
+public abstract record WorkerEvent(int Index, long Incarnation)
+{
+    /// <summary>The worker's id, <c>worker-N</c>.</summary>
+    public string WorkerId => Routing.BackendCandidate.IdOf(Index);
+}
+
+/// <summary>A worker process was started.</summary>
+public sealed record WorkerStarted(int Index, long Incarnation, int Pid, string Endpoint) : WorkerEvent(Index, Incarnation);
+
+/// <summary>A worker's app started serving; it is routable.</summary>
+public sealed record WorkerReady(int Index, long Incarnation, int Pid, string Endpoint) : WorkerEvent(Index, Incarnation);
+
+/// <summary>A worker process exited; <paramref name="RecentErrorOutput"/> holds its last lines of standard error.</summary>
+public sealed record WorkerExited(int Index, long Incarnation, int Pid, WorkerExit Exit, bool Expected, IReadOnlyList<string> RecentErrorOutput)
+    : WorkerEvent(Index, Incarnation);
+
+/// <summary>A new incarnation will be started after <paramref name="Delay"/>.</summary>
+public sealed record WorkerRespawnScheduled(int Index, long Incarnation, TimeSpan Delay) : WorkerEvent(Index, Incarnation);
+
+/// <summary>A worker process could not be started at all.</summary>
+public sealed record WorkerLaunchFailed(int Index, long Incarnation, string Reason) : WorkerEvent(Index, Incarnation);
+
+/// <summary>A worker did not become ready within the startup timeout and is being replaced.</summary>
+public sealed record WorkerStartupTimedOut(int Index, long Incarnation, int Pid, TimeSpan Timeout) : WorkerEvent(Index, Incarnation);
+
+/// <summary>A control connection claimed to be this worker but was refused.</summary>
+public sealed record WorkerHelloRejected(int Index, long Incarnation, int Pid, string Reason) : WorkerEvent(Index, Incarnation);

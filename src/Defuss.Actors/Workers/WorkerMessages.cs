@@ -1,0 +1,61 @@
+using Defuss.Worker.Protocol;
+
+namespace Defuss.Actors.Workers;
+
+/// <summary>The primary's end of one worker's control channel, as the worker's actor uses it.</summary>
+public interface IWorkerControlSession
+{
+    /// <summary>Tells the worker to drain and exit within <paramref name="deadline"/>.</summary>
+    void SendStop(TimeSpan deadline);
+
+    /// <summary>Closes the channel (the worker then stops by itself).</summary>
+    void Close();
+}
+
+/// <summary>A worker connected and said hello; the supervisor forwards it to <c>worker-N</c>, which replies
+/// <see cref="HelloAccepted"/> or <see cref="HelloRejected"/>.</summary>
+public sealed record WorkerHello(Hello Hello, IWorkerControlSession Session);
+
+/// <summary>The hello matched the worker's current incarnation; the session reports to <paramref name="Worker"/>.</summary>
+public sealed record HelloAccepted(IActorRef Worker);
+
+/// <summary>The hello was refused (unknown index, wrong incarnation or secret).</summary>
+public sealed record HelloRejected(string Reason);
+
+/// <summary>A frame from worker incarnation <paramref name="Incarnation"/>'s control channel.</summary>
+public sealed record WorkerReport(long Incarnation, ControlMessage Message);
+
+/// <summary>The control channel of incarnation <paramref name="Incarnation"/> closed.</summary>
+public sealed record ControlChannelClosed(long Incarnation);
+
+/// <summary>Stop every worker (drain, then exit within <paramref name="Deadline"/>); replied to with <see cref="AllWorkersStopped"/>.</summary>
+public sealed record StopAllWorkers(TimeSpan Deadline);
+
+/// <summary>Every worker process has exited.</summary>
+public sealed record AllWorkersStopped
+{
+    private AllWorkersStopped()
+    {
+    }
+
+    /// <summary>The one instance.</summary>
+    public static AllWorkersStopped Instance { get; } = new();
+}
+
+/// <summary>From the supervisor to one worker: stop for good within <paramref name="Deadline"/>.</summary>
+internal sealed record StopWorker(TimeSpan Deadline);
+
+/// <summary>From a worker to its supervisor: its process has exited and it will not start another.</summary>
+internal sealed record WorkerStopped(int Index);
+
+/// <summary>The OS process of incarnation <paramref name="Incarnation"/> has exited.</summary>
+internal sealed record ProcessExited(long Incarnation, WorkerExit Exit);
+
+/// <summary>Timer: start the next incarnation.</summary>
+internal sealed record RespawnDue(long AfterIncarnation);
+
+/// <summary>Timer: the stop deadline passed; kill what is left.</summary>
+internal sealed record StopDeadlinePassed(long Incarnation);
+
+/// <summary>Timer: the worker did not become ready within the startup timeout.</summary>
+internal sealed record StartupDeadlinePassed(long Incarnation);

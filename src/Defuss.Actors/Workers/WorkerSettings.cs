@@ -1,0 +1,32 @@
+namespace Defuss.Actors.Workers;
+
+/// <summary>What the worker actors need from the host's options.</summary>
+public sealed record WorkerPoolSettings
+{
+    /// <summary>How many workers.</summary>
+    public required int Workers { get; init; }
+
+    /// <summary>The endpoint worker N serves on, for incarnation I (text form of <c>WorkerEndpoint</c>).</summary>
+    public required Func<int, long, string> EndpointFor { get; init; }
+
+    /// <summary>The environment every worker process gets, besides its own <c>DEFUSS_*</c> variables.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The path of the primary's control socket.</summary>
+    public required string ControlEndpoint { get; init; }
+
+    /// <summary>How often workers send heartbeats.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a worker may take to become ready before it is replaced.</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether an exited worker is started again.</summary>
+    public bool RespawnWorkers { get; init; } = true;
+
+    /// <summary>The first delay before a respawn; it doubles after each failure, up to <see cref="RestartBackoffMax"/>.</summary>
+    public TimeSpan RestartBackoffMin { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest delay before a respawn.</summary>
+    public TimeSpan RestartBackoffMax { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,87 @@
+using Defuss.Actors.Routing;
+
+namespace Defuss.Actors.Workers;
+
+/// <summary>
+/// The pool: starts one <see cref="WorkerActor"/> per worker (<c>worker-0</c>..), hands each control connection to its
+/// worker, and stops them all at shutdown.
+/// </summary>
+internal sealed class WorkerSupervisor : ReceiveActor
+{
+    private readonly HashSet<int> _running = [];
+    private IActorRef? _stopRequester;
+
+    public WorkerSupervisor(WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
+    {
+        Settings = settings;
+        Launcher = launcher;
+        Router = router;
+        Events = events;
+
+        Receive<WorkerHello>(HandleHello);
+        Receive<StopAllWorkers>(HandleStopAll);
+        Receive<WorkerStopped>(HandleStopped);
+    }
+
+    private WorkerPoolSettings Settings { get; }
+
+    private IWorkerProcessLauncher Launcher { get; }
+
+    private IActorRef Router { get; }
+
+    private IActorRef Events { get; }
+
+    /// <summary>A fault in a worker actor (a bug in Defuss, not in the app) restarts that actor; its process is replaced.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(10, TimeSpan.FromMinutes(1), Actors.SupervisorStrategy.DefaultDecider);
+
+    protected override void PreStart()
+    {
+        for (var index = 0; index < Settings.Workers; index++)
+        {
+            var workerIndex = index;
+            Context.ActorOf(
+                Props.Create(() => new WorkerActor(workerIndex, Settings, Launcher, Router, Events)),
+                BackendCandidate.IdOf(workerIndex));
+            _running.Add(workerIndex);
+        }
+    }
+
+    private void HandleHello(WorkerHello hello)
+    {
+        if (Context.Child(BackendCandidate.IdOf(hello.Hello.Index)) is { } worker)
+        {
+            worker.Tell(hello, Sender);
+        }
+        else
+        {
+            Sender.Tell(new HelloRejected($"there is no worker with index {hello.Hello.Index}"));
+        }
+    }
+
+    private void HandleStopAll(StopAllWorkers stop)
+    {
+        _stopRequester = Sender;
+        foreach (var child in Context.Children)
+        {
+            child.Tell(new StopWorker(stop.Deadline));
+        }
+
+        ReplyIfAllStopped();
+    }
+
+    private void HandleStopped(WorkerStopped stopped)
+    {
+        _running.Remove(stopped.Index);
+        ReplyIfAllStopped();
+    }
+
+    private void ReplyIfAllStopped()
+    {
+        if (_stopRequester is not null && _running.Count == 0)
+        {
+            _stopRequester.Tell(AllWorkersStopped.Instance);
+            _stopRequester = null;
+        }
+    }
+}

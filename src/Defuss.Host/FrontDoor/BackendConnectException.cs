@@ -1,0 +1,24 @@
+namespace Defuss.FrontDoor;
+
+/// <summary>A backend could not be reached, and no byte of the connection reached it: it is safe to try another.</summary>
+internal sealed class BackendConnectException : Exception
+{
+    public BackendConnectException()
+        : this("unknown")
+    {
+    }
+
+    public BackendConnectException(string reason)
+        : this(reason, null)
+    {
+    }
+
+    public BackendConnectException(string reason, Exception? innerException)
+        : base("The backend could not be reached: " + reason, innerException)
+    {
+        Reason = reason;
+    }
+
+    /// <summary>Why, in a few words (<c>ConnectionRefused</c>, <c>timed out after 2000 ms</c>).</summary>
+    public string Reason { get; }
+}

@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Defuss.Actors.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.FrontDoor;
+
+internal sealed partial class FrontDoorListener
+{
+    // How long a rejected client gets to read its 503 before the socket closes under it.
+    private static readonly TimeSpan LingerTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The connection's lifetime: sniff, choose, deliver (or reject). It never throws.</summary>
+    internal async Task RunConnectionAsync(FrontDoorConnection connection)
+    {
+        try
+        {
+            await ServeAsync(connection);
+        }
+        catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception) || exception is OperationCanceledException)
+        {
+            FrontDoorLog.ConnectionAborted(_logger, connection.Id, exception is SocketException socketException ? socketException.SocketErrorCode.ToString() : exception.GetType().Name);
+        }
+        catch (Exception exception)
+        {
+            FrontDoorLog.ConnectionFailed(_logger, connection.Id, exception);
+        }
+        finally
+        {
+            connection.Client.Dispose();
+            _connections.TryRemove(connection.Id, out _);
+            connection.Complete();
+        }
+    }
+
+    private async Task ServeAsync(FrontDoorConnection connection)
+    {
+        var client = connection.Client;
+        var aborted = _abortConnections.Token;
+        try
+        {
+            client.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+            // A client that reset right after the handshake; the first read reports it as the normal end it is.
+        }
+
+        var sniff = await _sniffer.SniffAsync(client, aborted);
+        if (sniff.ClientGone)
+        {
+            FrontDoorLog.ClientClosedBeforeRequest(_logger, connection.Id);
+            return;
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            FrontDoorLog.RequestHeadSniffed(_logger, connection.Id, sniff.Request, sniff.Request.Protocol, sniff.Prefix.Length);
+        }
+
+        var attempts = Math.Max(1, _options.ConnectAttempts);
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            var backend = await ChooseAsync(connection.Id, sniff.Request, aborted);
+            if (backend is null)
+            {
+                break;
+            }
+
+            FrontDoorLog.BackendChosen(_logger, connection.Id, backend.Id, attempt);
+            try
+            {
+                await _delivery.DeliverAsync(client, sniff.Prefix, backend, aborted);
+                return;
+            }
+            catch (BackendConnectException exception)
+            {
+                // Nothing reached this backend, and the prefix is still in hand: another one can take the connection.
+                _selector.ReportConnectFailure(backend, exception.Reason);
+                FrontDoorLog.BackendConnectFailed(_logger, connection.Id, backend.Id, backend.Endpoint, exception.Reason, attempt);
+                if (attempt == attempts)
+                {
+                    FrontDoorLog.ConnectAttemptsExhausted(_logger, connection.Id, attempts);
+                }
+            }
+            finally
+            {
+                _selector.Release(backend);
+            }
+        }
+
+        await RejectAsync(connection, sniff.Request);
+    }
+
+    private async ValueTask<BackendCandidate?> ChooseAsync(long connectionId, ParsedRequest request, CancellationToken aborted)
+    {
+        try
+        {
+            return await _selector.ChooseAsync(request, aborted);
+        }
+        catch (Exception exception) when (!aborted.IsCancellationRequested)
+        {
+            FrontDoorLog.BackendSelectorFailed(_logger, connectionId, exception);
+            return null;
+        }
+    }
+
+    private async Task RejectAsync(FrontDoorConnection connection, ParsedRequest request)
+    {
+        if (request.Protocol != RequestProtocol.Http1)
+        {
+            FrontDoorLog.NoBackendAvailable(_logger, connection.Id, "closing the connection");
+            return;
+        }
+
+        FrontDoorLog.NoBackendAvailable(_logger, connection.Id, "answering 503");
+        var client = connection.Client;
+        await client.SendAsync(_serviceUnavailable, SocketFlags.None, _abortConnections.Token);
+        client.Shutdown(SocketShutdown.Send);
+        await DrainAsync(client);
+    }
+
+    // Closing a socket with unread bytes (the peeked head, a body) sends an RST that can destroy the 503 before
+    // the client reads it; reading until the client closes lets the close be a FIN.
+    private async Task DrainAsync(Socket client)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        using var timeout = new CancellationTokenSource(LingerTimeout, _timeProvider);
+        using var link = _abortConnections.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
+        try
+        {
+            while (await client.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, timeout.Token) > 0)
+            {
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException || SocketErrors.IsConnectionEnd(exception))
+        {
+            // The client lingers or left: either way the 503 was sent.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.FrontDoor;
+
+/// <summary>
+/// The public endpoint: an accept loop of its own on a raw socket, and for each connection a task that sniffs
+/// its head, asks <see cref="IBackendSelector"/> once, and delivers it (or answers 503). That task is the
+/// connection's lifetime.
+/// </summary>
+/// <remarks>
+/// Shutdown is three steps the host sequences: <see cref="StopAcceptingAsync"/>, then
+/// <see cref="WaitForConnectionsAsync"/> for the graceful period, then <see cref="AbortConnections"/>.
+/// <see cref="DisposeAsync"/> does all three without the grace.
+/// </remarks>
+internal sealed partial class FrontDoorListener : IAsyncDisposable
+{
+    private const int ListenBacklog = 512;
+    private static readonly TimeSpan MinAcceptBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly FrontDoorOptions _options;
+    private readonly IBackendSelector _selector;
+    private readonly IConnectionDelivery _delivery;
+    private readonly HeadSniffer _sniffer;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly byte[] _serviceUnavailable;
+    private readonly ConcurrentDictionary<long, FrontDoorConnection> _connections = new();
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly CancellationTokenSource _abortConnections = new();
+    private readonly Lock _gate = new();
+    private Socket? _listenSocket;
+    private IPEndPoint? _localEndPoint;
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _lastConnectionId;
+
+    /// <summary>A front door that proxies to the backends <paramref name="selector"/> chooses.</summary>
+    public FrontDoorListener(FrontDoorOptions options, IBackendSelector selector, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+        : this(options, selector, loggerFactory, timeProvider ?? TimeProvider.System, delivery: null)
+    {
+    }
+
+    /// <summary>A front door that delivers connections through <paramref name="delivery"/> (<see cref="ProxyDelivery"/> when null).</summary>
+    public FrontDoorListener(
+        FrontDoorOptions options, IBackendSelector selector, ILoggerFactory loggerFactory, TimeProvider timeProvider, IConnectionDelivery? delivery)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(selector);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _options = options;
+        _selector = selector;
+        _timeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger<FrontDoorListener>();
+        _delivery = delivery ?? new ProxyDelivery(options, loggerFactory.CreateLogger<ProxyDelivery>(), timeProvider);
+        _sniffer = new HeadSniffer(options, timeProvider);
+        _serviceUnavailable = ServiceUnavailableResponse.Create(options.RetryAfterSeconds);
+    }
+
+    /// <summary>Where the front door listens (with the real port), once started.</summary>
+    public IPEndPoint? LocalEndPoint => _localEndPoint;
+
+    /// <summary>How many connections are open now.</summary>
+    public int ActiveConnections => _connections.Count;
+
+    /// <summary>How connections reach their workers.</summary>
+    public IConnectionDelivery Delivery => _delivery;
+
+    /// <summary>
+    /// Binds <see cref="FrontDoorOptions.Endpoint"/> and starts accepting. Returns the bound endpoint (port 0 becomes
+    /// the port the OS picked); an endpoint that cannot be bound fails with an <see cref="InvalidOperationException"/>
+    /// naming its address and port.
+    /// </summary>
+    public Task<IPEndPoint> StartAsync()
+    {
+        try
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_stopAccepting.IsCancellationRequested, this);
+                if (_listenSocket is not null)
+                {
+                    throw new InvalidOperationException("The front door has already started.");
+                }
+
+                _listenSocket = Bind(_options.Endpoint);
+                _localEndPoint = (IPEndPoint)_listenSocket.LocalEndPoint!;
+                _acceptLoop = Task.Run(AcceptLoopAsync);
+            }
+
+            FrontDoorLog.Listening(_logger, _localEndPoint);
+            return Task.FromResult(_localEndPoint);
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<IPEndPoint>(exception);
+        }
+    }
+
+    /// <summary>Closes the listening socket (new connections are refused) and waits for the accept loop to end.</summary>
+    public async Task StopAcceptingAsync()
+    {
+        Socket? listenSocket;
+        lock (_gate)
+        {
+            if (_stopAccepting.IsCancellationRequested)
+            {
+                listenSocket = null;
+            }
+            else
+            {
+                _stopAccepting.Cancel();
+                listenSocket = _listenSocket;
+            }
+        }
+
+        if (listenSocket is null)
+        {
+            await _acceptLoop;
+            return;
+        }
+
+        listenSocket.Dispose();
+        await _acceptLoop;
+        FrontDoorLog.StoppedAccepting(_logger, _localEndPoint!, _connections.Count);
+    }
+
+    /// <summary>Waits until every open connection has ended, at most <paramref name="timeout"/>; returns whether they all did.</summary>
+    public async Task<bool> WaitForConnectionsAsync(TimeSpan timeout)
+    {
+        var deadline = _timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * _timeProvider.TimestampFrequency);
+        while (!_connections.IsEmpty)
+        {
+            var remaining = TimeSpan.FromSeconds((double)(deadline - _timeProvider.GetTimestamp()) / _timeProvider.TimestampFrequency);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            var open = _connections.Values.Select(connection => connection.Completion);
+            try
+            {
+                await Task.WhenAll(open).WaitAsync(remaining, _timeProvider);
+            }
+            catch (TimeoutException)
+            {
+                return _connections.IsEmpty;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Resets every connection still open; their tasks end shortly after.</summary>
+    public void AbortConnections()
+    {
+        var count = _connections.Count;
+        if (count > 0)
+        {
+            FrontDoorLog.AbortingConnections(_logger, count);
+        }
+
+        // Reset the sockets before cancelling: a cancelled sniff would otherwise close its socket gracefully first,
+        // and the client would take a cut connection for a clean end.
+        foreach (var connection in _connections.Values)
+        {
+            connection.Abort();
+        }
+
+        _abortConnections.Cancel();
+    }
+
+    /// <summary>Stops accepting, aborts what is still open, and waits briefly for the connection tasks to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAcceptingAsync();
+        AbortConnections();
+        if (await WaitForConnectionsAsync(DisposeTimeout))
+        {
+            // Only once no connection task can still read the abort token.
+            _stopAccepting.Dispose();
+            _abortConnections.Dispose();
+        }
+    }
+
+    private static Socket Bind(IPEndPoint endPoint)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.Bind(endPoint);
+            socket.Listen(ListenBacklog);
+            return socket;
+        }
+        catch (SocketException exception)
+        {
+            socket.Dispose();
+            var why = exception.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? "the port is already in use (choose a free Defuss:Port, or 0 for any)"
+                : exception.Message;
+            throw new InvalidOperationException($"The front door cannot listen on {endPoint} (address {endPoint.Address}, port {endPoint.Port}): {why}.", exception);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        var listenSocket = _listenSocket!;
+        var stopping = _stopAccepting.Token;
+        var backoff = MinAcceptBackoff;
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listenSocket.AcceptAsync(stopping);
+                backoff = MinAcceptBackoff;
+            }
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            {
+                // The client gave up before we accepted it: nothing to do.
+                continue;
+            }
+            catch (Exception exception)
+            {
+                // Out of descriptors or buffers: a pause lets connections close before we accept again.
+                FrontDoorLog.AcceptFailed(_logger, backoff.TotalMilliseconds, exception);
+                try
+                {
+                    await Task.Delay(backoff, _timeProvider, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
+                continue;
+            }
+
+            Dispatch(client);
+        }
+    }
+
+    private void Dispatch(Socket client)
+    {
+        var connection = new FrontDoorConnection(++_lastConnectionId, client, this);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var remoteEndPoint = RemoteEndPointOf(client);
+            FrontDoorLog.ConnectionAccepted(_logger, connection.Id, remoteEndPoint);
+        }
+
+        _connections[connection.Id] = connection;
+        ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
+    }
+
+    private static EndPoint? RemoteEndPointOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint;
+        }
+        catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception))
+        {
+            return null;
+        }
+    }
+}

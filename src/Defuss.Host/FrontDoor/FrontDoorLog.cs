@@ -1,0 +1,55 @@
+using System.Net;
+using Defuss.Actors.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.FrontDoor;
+
+/// <summary>The front door's log messages; event ids are listed in <see cref="HostEventIds"/>.</summary>
+/// <remarks>A client that resets, sends garbage or goes silent is a normal end: debug level, never an error.</remarks>
+internal static partial class FrontDoorLog
+{
+    [LoggerMessage(EventId = HostEventIds.FrontDoorListening, Level = LogLevel.Information, Message = "Front door listening on {EndPoint}")]
+    public static partial void Listening(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = HostEventIds.FrontDoorStoppedAccepting, Level = LogLevel.Information, Message = "Front door on {EndPoint} stopped accepting connections; {Active} still open")]
+    public static partial void StoppedAccepting(ILogger logger, IPEndPoint endPoint, int active);
+
+    [LoggerMessage(EventId = HostEventIds.AcceptFailed, Level = LogLevel.Warning, Message = "Accepting a connection failed; accepting again in {DelayMs} ms")]
+    public static partial void AcceptFailed(ILogger logger, double delayMs, Exception exception);
+
+    [LoggerMessage(EventId = HostEventIds.ConnectionAccepted, Level = LogLevel.Debug, Message = "Connection {ConnectionId} accepted from {RemoteEndPoint}")]
+    public static partial void ConnectionAccepted(ILogger logger, long connectionId, EndPoint? remoteEndPoint);
+
+    [LoggerMessage(EventId = HostEventIds.ClientClosedBeforeRequest, Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed by the client before it sent anything")]
+    public static partial void ClientClosedBeforeRequest(ILogger logger, long connectionId);
+
+    [LoggerMessage(EventId = HostEventIds.RequestHeadSniffed, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Request} ({Protocol}, {PrefixBytes} bytes read off the socket)")]
+    public static partial void RequestHeadSniffed(ILogger logger, long connectionId, ParsedRequest request, RequestProtocol protocol, int prefixBytes);
+
+    [LoggerMessage(EventId = HostEventIds.BackendChosen, Level = LogLevel.Debug, Message = "Connection {ConnectionId} goes to {BackendId} (attempt {Attempt})")]
+    public static partial void BackendChosen(ILogger logger, long connectionId, string backendId, int attempt);
+
+    [LoggerMessage(EventId = HostEventIds.BackendConnectFailed, Level = LogLevel.Warning, Message = "Connection {ConnectionId} could not reach {BackendId} at {BackendEndPoint}: {Reason} (attempt {Attempt})")]
+    public static partial void BackendConnectFailed(ILogger logger, long connectionId, string backendId, EndPoint backendEndPoint, string reason, int attempt);
+
+    [LoggerMessage(EventId = HostEventIds.ConnectAttemptsExhausted, Level = LogLevel.Warning, Message = "Connection {ConnectionId} could reach no backend in {Attempts} attempts")]
+    public static partial void ConnectAttemptsExhausted(ILogger logger, long connectionId, int attempts);
+
+    [LoggerMessage(EventId = HostEventIds.NoBackendAvailable, Level = LogLevel.Debug, Message = "Connection {ConnectionId} has no backend: {Action}")]
+    public static partial void NoBackendAvailable(ILogger logger, long connectionId, string action);
+
+    [LoggerMessage(EventId = HostEventIds.BackendSelectorFailed, Level = LogLevel.Warning, Message = "Choosing a backend for connection {ConnectionId} failed; it is treated as no backend")]
+    public static partial void BackendSelectorFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(EventId = HostEventIds.ProxiedConnectionClosed, Level = LogLevel.Debug, Message = "Proxied connection to {BackendId} {Ending}: {BytesFromClient} bytes from the client, {BytesToClient} to it")]
+    public static partial void ProxiedConnectionClosed(ILogger logger, string backendId, string ending, long bytesFromClient, long bytesToClient);
+
+    [LoggerMessage(EventId = HostEventIds.ConnectionAborted, Level = LogLevel.Debug, Message = "Connection {ConnectionId} ended abruptly: {Reason}")]
+    public static partial void ConnectionAborted(ILogger logger, long connectionId, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.ConnectionFailed, Level = LogLevel.Error, Message = "Connection {ConnectionId} failed unexpectedly")]
+    public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(EventId = HostEventIds.AbortingConnections, Level = LogLevel.Warning, Message = "Aborting {Count} front door connections that are still open")]
+    public static partial void AbortingConnections(ILogger logger, int count);
+}

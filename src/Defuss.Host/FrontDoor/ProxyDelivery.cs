@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Defuss.Actors.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.FrontDoor;
+
+/// <summary>
+/// Delivers a connection by proxying it: connects to the worker's private endpoint (TCP or a Unix domain socket),
+/// replays the sniffed prefix, then pumps both directions until both end (<see cref="ProxySession"/>).
+/// </summary>
+internal sealed class ProxyDelivery : IConnectionDelivery
+{
+    private readonly FrontDoorOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private long _bytesFromClients;
+    private long _bytesToClients;
+
+    public ProxyDelivery(FrontDoorOptions options, ILogger<ProxyDelivery> logger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _options = options;
+        _logger = logger;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>Bytes piped from clients to backends by every finished connection.</summary>
+    public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
+
+    /// <summary>Bytes piped from backends to clients by every finished connection.</summary>
+    public long BytesToClients => Interlocked.Read(ref _bytesToClients);
+
+    /// <inheritdoc />
+    public async Task DeliverAsync(Socket client, ReadOnlyMemory<byte> prefix, BackendCandidate backend, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(backend);
+        var backendSocket = await ConnectAsync(backend.Endpoint, cancellationToken);
+        var session = new ProxySession(client, backendSocket, _options.AllowHalfOpen);
+        using (cancellationToken.UnsafeRegister(static state => ((ProxySession)state!).Abort(), session))
+        {
+            await session.RunAsync(prefix);
+        }
+
+        Interlocked.Add(ref _bytesFromClients, session.BytesFromClient);
+        Interlocked.Add(ref _bytesToClients, session.BytesToClient);
+        FrontDoorLog.ProxiedConnectionClosed(_logger, backend.Id, session.WasAborted ? "aborted" : "closed", session.BytesFromClient, session.BytesToClient);
+    }
+
+    private async ValueTask<Socket> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
+        using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
+        try
+        {
+            if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            {
+                socket.NoDelay = true;
+            }
+
+            await socket.ConnectAsync(endPoint, timeout.Token);
+            return socket;
+        }
+        catch (SocketException exception)
+        {
+            socket.Dispose();
+            throw new BackendConnectException(exception.SocketErrorCode.ToString(), exception);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            var reason = string.Create(CultureInfo.InvariantCulture, $"timed out after {_options.ConnectTimeout.TotalMilliseconds} ms");
+            throw new BackendConnectException(reason, exception);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

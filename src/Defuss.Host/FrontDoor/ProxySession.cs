@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Net.Sockets;
+
+namespace Defuss.FrontDoor;
+
+/// <summary>
+/// One proxied connection: the client socket and the backend socket, pumped both ways with pooled buffers.
+/// It owns both sockets and closes them when it ends.
+/// </summary>
+/// <remarks>
+/// Each direction awaits its write before its next read, so a slow reader slows its writer (back pressure) and
+/// each direction holds one buffer. A FIN is passed on as a half-close (<see cref="FrontDoorOptions.AllowHalfOpen"/>);
+/// a reset or an error on either side aborts both (an RST to the other peer, so that it cannot mistake a cut
+/// response for a whole one).
+/// </remarks>
+internal sealed class ProxySession
+{
+    /// <summary>Bytes per direction per read: large enough for bulk transfers, small enough for many connections.</summary>
+    internal const int BufferSize = 32 * 1024;
+
+    private readonly Socket _client;
+    private readonly Socket _backend;
+    private readonly bool _allowHalfOpen;
+    private int _closed;
+    private int _aborted;
+
+    public ProxySession(Socket client, Socket backend, bool allowHalfOpen)
+    {
+        _client = client;
+        _backend = backend;
+        _allowHalfOpen = allowHalfOpen;
+    }
+
+    /// <summary>Bytes read from the client and written to the backend, the prefix included.</summary>
+    public long BytesFromClient { get; private set; }
+
+    /// <summary>Bytes read from the backend and written to the client.</summary>
+    public long BytesToClient { get; private set; }
+
+    /// <summary>Whether the session ended with a reset (either side's, or <see cref="Abort"/>).</summary>
+    public bool WasAborted => Volatile.Read(ref _aborted) != 0;
+
+    /// <summary>Writes <paramref name="prefix"/> to the backend, then pumps until both directions end; both sockets are then closed.</summary>
+    public async Task RunAsync(ReadOnlyMemory<byte> prefix)
+    {
+        try
+        {
+            if (!prefix.IsEmpty)
+            {
+                try
+                {
+                    await SendAllAsync(_backend, prefix);
+                    BytesFromClient = prefix.Length;
+                }
+                catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception))
+                {
+                    Abort();
+                    return;
+                }
+            }
+
+            var upstream = PumpAsync(_client, _backend, fromClient: true);
+            var downstream = PumpAsync(_backend, _client, fromClient: false);
+            await Task.WhenAll(upstream, downstream);
+        }
+        finally
+        {
+            Close();
+        }
+    }
+
+    /// <summary>Ends the session at once: both peers see a reset. Safe to call from any thread, any number of times.</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            Volatile.Write(ref _aborted, 1);
+            _client.Close(0);
+            _backend.Close(0);
+        }
+    }
+
+    private void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            _client.Dispose();
+            _backend.Dispose();
+        }
+    }
+
+    private async Task PumpAsync(Socket from, Socket to, bool fromClient)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                var read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
+                if (read == 0)
+                {
+                    OnEndOfStream(fromClient);
+                    return;
+                }
+
+                await SendAllAsync(to, buffer.AsMemory(0, read));
+                if (fromClient)
+                {
+                    BytesFromClient += read;
+                }
+                else
+                {
+                    BytesToClient += read;
+                }
+            }
+        }
+        catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception))
+        {
+            // A reset on either side, or our own close after the other direction ended the session.
+            Abort();
+        }
+        catch
+        {
+            Abort();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void OnEndOfStream(bool fromClient)
+    {
+        var writer = fromClient ? _backend : _client;
+        ShutdownSend(writer);
+        if (!_allowHalfOpen)
+        {
+            // Both sides send FIN before the close, so the close is graceful even with a read still pending.
+            ShutdownSend(fromClient ? _client : _backend);
+            Close();
+        }
+    }
+
+    private static void ShutdownSend(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception))
+        {
+            // The peer is already gone; the other direction will see it.
+        }
+    }
+
+    private static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await socket.SendAsync(data, SocketFlags.None);
+            data = data[sent..];
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace Defuss;
+
+/// <summary>The stable event ids of every log message in Defuss.Host (3000-3999).</summary>
+internal static class HostEventIds
+{
+    // Front door: 3000-3099
+    public const int FrontDoorListening = 3000;
+    public const int FrontDoorStoppedAccepting = 3001;
+    public const int AcceptFailed = 3002;
+    public const int ConnectionAccepted = 3003;
+    public const int ClientClosedBeforeRequest = 3004;
+    public const int RequestHeadSniffed = 3005;
+    public const int BackendChosen = 3006;
+    public const int BackendConnectFailed = 3007;
+    public const int ConnectAttemptsExhausted = 3008;
+    public const int NoBackendAvailable = 3009;
+    public const int BackendSelectorFailed = 3010;
+    public const int ProxiedConnectionClosed = 3011;
+    public const int ConnectionAborted = 3012;
+    public const int ConnectionFailed = 3013;
+    public const int AbortingConnections = 3014;
+
+    // Primary and workers' lifecycle: 3100-3199
+    public const int PrimaryStarted = 3100;
+    public const int PrimaryListening = 3101;
+    public const int PrimaryStopping = 3102;
+    public const int PrimaryStopped = 3103;
+    public const int StartupFailed = 3104;
+    public const int InvalidOptions = 3105;
+    public const int WorkerStarted = 3110;
+    public const int WorkerReady = 3111;
+    public const int WorkerExited = 3112;
+    public const int WorkerRespawnScheduled = 3113;
+    public const int WorkerLaunchFailed = 3114;
+    public const int WorkerStartupTimedOut = 3115;
+    public const int WorkerHelloRejected = 3116;
+    public const int ForcedStop = 3117;
+
+    // Processes: 3200-3299
+    public const int WorkerProcessStarted = 3200;
+    public const int WorkerProcessExited = 3201;
+    public const int SignalFailed = 3202;
+    public const int ErrorOutputStillOpen = 3203;
+    public const int ErrorOutputFailed = 3204;
+
+    // Control channel: 3300-3399
+    public const int ControlRejected = 3300;
+    public const int ControlAcceptFailed = 3301;
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Net;
+
+namespace Defuss.Hosting;
+
+/// <summary>Checks <see cref="DefussOptions"/> and reports every problem at once, each naming the setting and its value.</summary>
+internal static class DefussOptionsValidator
+{
+    /// <summary>The most workers Defuss starts; more is surely a typo.</summary>
+    public const int MaxWorkers = 1024;
+
+    public static IReadOnlyList<string> Validate(DefussOptions options)
+    {
+        var errors = new List<string>();
+
+        void Check(bool ok, string setting, object? value, string expectation)
+        {
+            if (!ok)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"Defuss:{setting} = '{value}' is invalid: {expectation}."));
+            }
+        }
+
+        Check(TryParseAddress(options.Host, out _), nameof(options.Host), options.Host, "expected an IP address such as 0.0.0.0, 127.0.0.1 or ::");
+        Check(options.Port is >= 0 and <= 65535, nameof(options.Port), options.Port, "expected a port from 1 to 65535 (or 0 for any free port)");
+        Check(TryParseAddress(options.WorkerHost, out _), nameof(options.WorkerHost), options.WorkerHost, "expected an IP address such as 127.0.0.1");
+
+        var workersOk = TryResolveWorkers(options.Workers, out var workers);
+        Check(workersOk, nameof(options.Workers), options.Workers, $"expected 'auto' or a whole number from 1 to {MaxWorkers}");
+        if (options.BaseWorkerPort is { } basePort)
+        {
+            var last = basePort + (workersOk ? workers : 1) - 1;
+            Check(basePort is >= 1 and <= 65535 && last <= 65535, nameof(options.BaseWorkerPort), basePort, $"expected a port from 1 to 65535 that leaves room for {(workersOk ? workers : 1)} workers");
+            Check(options.Port == 0 || options.Port < basePort || options.Port > last, nameof(options.BaseWorkerPort), basePort, $"the worker ports {basePort}-{last} include the public port {options.Port}");
+        }
+
+        Check(options.RequestInspectionTimeout > TimeSpan.Zero && options.RequestInspectionTimeout <= TimeSpan.FromMinutes(1), nameof(options.RequestInspectionTimeout), options.RequestInspectionTimeout, "expected more than 0 and at most 1 minute");
+        Check(options.MaxHeaderBytes is >= 256 and <= 1024 * 1024, nameof(options.MaxHeaderBytes), options.MaxHeaderBytes, "expected from 256 bytes to 1 MiB");
+        Check(options.WorkerHeartbeatInterval >= TimeSpan.FromMilliseconds(10), nameof(options.WorkerHeartbeatInterval), options.WorkerHeartbeatInterval, "expected at least 10 ms");
+        Check(options.WorkerHeartbeatStaleAfter > options.WorkerHeartbeatInterval, nameof(options.WorkerHeartbeatStaleAfter), options.WorkerHeartbeatStaleAfter, $"expected more than WorkerHeartbeatInterval ({options.WorkerHeartbeatInterval})");
+        Check(options.GracefulShutdownTimeout >= TimeSpan.Zero, nameof(options.GracefulShutdownTimeout), options.GracefulShutdownTimeout, "expected 0 or more");
+        Check(options.StartupTimeout > TimeSpan.Zero, nameof(options.StartupTimeout), options.StartupTimeout, "expected more than 0");
+        Check(LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
+        foreach (var (key, value) in options.WorkerEnv)
+        {
+            Check(key.Length > 0 && !key.Contains('=', StringComparison.Ordinal), nameof(options.WorkerEnv), key, "an environment variable name must be non-empty and contain no '='");
+            Check(!key.StartsWith("DEFUSS_", StringComparison.OrdinalIgnoreCase), nameof(options.WorkerEnv), key, "DEFUSS_* variables are set by Defuss itself");
+        }
+
+        return errors;
+    }
+
+    public static bool TryResolveWorkers(string? workers, out int count)
+    {
+        if (string.Equals(workers?.Trim(), "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            count = Environment.ProcessorCount;
+            return true;
+        }
+
+        return int.TryParse(workers, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count is >= 1 and <= MaxWorkers;
+    }
+
+    public static bool TryParseAddress(string? text, out IPAddress address)
+    {
+        if (string.Equals(text, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            address = IPAddress.Loopback;
+            return true;
+        }
+
+        return IPAddress.TryParse(text, out address!);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Defuss.Actors;
+using Defuss.Actors.Workers;
+using Defuss.Telemetry;
+
+namespace Defuss.Hosting;
+
+internal sealed partial class DefussPrimary
+{
+    /// <summary>Stops accepting, lets the workers drain and exit (killing them at the deadline), then stops the actors.</summary>
+    private async Task StopAsync()
+    {
+        var deadline = _options.GracefulShutdownTimeout;
+        var closing = _frontDoor is null ? Task.CompletedTask : _frontDoor.StopAcceptingAsync();
+        await closing.ConfigureAwait(false);
+        var workersStopped = _supervisor is null
+            ? Task.CompletedTask
+            : _supervisor.Ask<AllWorkersStopped>(new StopAllWorkers(deadline), deadline + TimeSpan.FromSeconds(5));
+        var connectionsDone = _frontDoor is null ? Task.FromResult(true) : _frontDoor.WaitForConnectionsAsync(deadline);
+        try
+        {
+            await Task.WhenAll(workersStopped, connectionsDone).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is AskTimeoutException or AskTargetTerminatedException)
+        {
+            // The actors' PostStop kills whatever is left when the system terminates below.
+        }
+
+        _frontDoor?.AbortConnections();
+        if (_system is not null)
+        {
+            await _system.Terminate().ConfigureAwait(false);
+        }
+
+        PrimaryLog.Stopped(_logger, Environment.ProcessId);
+    }
+
+    private void InstallSignalHandlers()
+    {
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT })
+        {
+            _signals.Add(PosixSignalRegistration.Create(signal, OnSignal));
+        }
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        if (Interlocked.Increment(ref _signalCount) == 1)
+        {
+            RequestStop(context.Signal.ToString());
+            return;
+        }
+
+        PrimaryLog.ForcedStop(_logger);
+        _supervisor?.Tell(new StopAllWorkers(TimeSpan.Zero), ActorRefs.Nobody);
+        _frontDoor?.AbortConnections();
+    }
+
+    private static IPAddress ParseAddress(string text) =>
+        DefussOptionsValidator.TryParseAddress(text, out var address) ? address : throw new InvalidOperationException($"Defuss: '{text}' is not an IP address.");
+
+    /// <summary>Whether the public endpoint can be bound, checked before any worker starts so that a busy port fails fast.</summary>
+    private static string? PortInUse(IPEndPoint endpoint)
+    {
+        if (endpoint.Port == 0)
+        {
+            return null;
+        }
+
+        using var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(endpoint);
+            return null;
+        }
+        catch (SocketException exception)
+        {
+            return $"Defuss:Port = '{endpoint.Port}' is invalid: {endpoint} cannot be bound ({exception.SocketErrorCode}: {exception.Message}).";
+        }
+    }
+
+    /// <summary>A fresh directory only this user can open (mode 0700), for the control socket and the workers' sockets.</summary>
+    private static string CreatePrivateDirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("defuss-").FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return directory;
+    }
+}

@@ -1,0 +1,214 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Defuss.Actors;
+using Defuss.Actors.Routing;
+using Defuss.Actors.Workers;
+using Defuss.Control;
+using Defuss.FrontDoor;
+using Defuss.Telemetry;
+using Defuss.Worker.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Hosting;
+
+/// <summary>
+/// The primary process: the actor system that supervises the workers, the control hub they report to, and the front
+/// door, which opens once a worker is ready. Runs until a signal (or the token) asks it to stop.
+/// </summary>
+internal sealed partial class DefussPrimary : IAsyncDisposable
+{
+    private readonly DefussOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly IWorkerProcessLauncher _launcher;
+    private readonly string _directory;
+    private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly List<PosixSignalRegistration> _signals = [];
+    private ActorSystem? _system;
+    private ControlHub? _hub;
+    private FrontDoorListener? _frontDoor;
+    private IActorRef? _supervisor;
+    private WorkerExited? _lastFailure;
+    private int _signalCount;
+
+    public DefussPrimary(DefussOptions options, ILoggerFactory loggerFactory, IWorkerProcessLauncher launcher)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger("Defuss");
+        _launcher = launcher;
+        _directory = CreatePrivateDirectory();
+    }
+
+    /// <summary>The public endpoint, once the front door is listening.</summary>
+    public IPEndPoint? Endpoint { get; private set; }
+
+    /// <summary>Runs the primary; returns the process exit code (0 after a requested stop, 1 when it cannot start).</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        using var cancelled = cancellationToken.Register(() => RequestStop("the host asked to stop"));
+        if (_options.InstallSignalHandlers)
+        {
+            InstallSignalHandlers();
+        }
+
+        var endpoint = new IPEndPoint(ParseAddress(_options.Host), _options.Port);
+        if (PortInUse(endpoint) is { } portError)
+        {
+            PrimaryLog.StartupFailed(_logger, portError);
+            return 1;
+        }
+
+        var workers = _options.ResolveWorkerCount();
+        PrimaryLog.Started(_logger, Environment.ProcessId, workers, _options.LoadBalancer);
+        StartControlPlane(workers);
+
+        if (!await WaitForFirstWorkerAsync().ConfigureAwait(false))
+        {
+            await StopAsync().ConfigureAwait(false);
+            return _shutdown.IsCancellationRequested && _lastFailure is null ? 0 : 1;
+        }
+
+        try
+        {
+            _frontDoor = new FrontDoorListener(FrontDoorOptionsFor(endpoint), new ActorBackendSelector(Router, RoutingTimeout), _loggerFactory);
+            Endpoint = await _frontDoor.StartAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception)
+        {
+            PrimaryLog.StartupFailed(_logger, exception.Message);
+            await StopAsync().ConfigureAwait(false);
+            return 1;
+        }
+
+        PrimaryLog.Listening(_logger, Environment.ProcessId, Endpoint);
+        await WaitForStopAsync().ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var signal in _signals)
+        {
+            signal.Dispose();
+        }
+
+        if (_frontDoor is not null)
+        {
+            await _frontDoor.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_system is not null)
+        {
+            await _system.Terminate().ConfigureAwait(false);
+        }
+
+        if (_hub is not null)
+        {
+            await _hub.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _shutdown.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A worker may still be removing its socket; the directory is in the temp folder.
+        }
+    }
+
+    /// <summary>How long the front door waits for the router's answer; the router answers from memory in microseconds.</summary>
+    private static TimeSpan RoutingTimeout => TimeSpan.FromSeconds(2);
+
+    private IActorRef Router { get; set; } = ActorRefs.Nobody;
+
+    private void StartControlPlane(int workers)
+    {
+        _system = ActorSystem.Create("defuss", new ActorSystemSettings { LoggerFactory = _loggerFactory });
+        Router = _system.ActorOf(Props.Create(() => new RouterActor()), "router");
+        var events = _system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, OnWorkerEvent)), "events");
+        var controlPath = Path.Combine(_directory, "control.sock");
+        var pool = new WorkerPoolSettings
+        {
+            Workers = workers,
+            EndpointFor = WorkerEndpointFor,
+            Environment = _options.WorkerEnv,
+            ControlEndpoint = controlPath,
+            HeartbeatInterval = _options.WorkerHeartbeatInterval,
+            StartupTimeout = _options.StartupTimeout,
+            RespawnWorkers = _options.RespawnWorkers,
+        };
+        _supervisor = _system.ActorOf(Props.Create(() => new WorkerSupervisor(pool, _launcher, Router, events)), "supervisor");
+        _hub = new ControlHub(_supervisor, controlPath, _logger);
+        _hub.Start();
+    }
+
+    private string WorkerEndpointFor(int index, long incarnation) =>
+        _options.BaseWorkerPort is { } basePort
+            ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
+            : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(Path.Combine(_directory, $"w{index}-{incarnation}.sock")));
+
+    private void OnWorkerEvent(WorkerEvent workerEvent)
+    {
+        switch (workerEvent)
+        {
+            case WorkerReady:
+                _firstReady.TrySetResult();
+                break;
+            case WorkerExited { Expected: false } exited:
+                _lastFailure = exited;
+                break;
+        }
+    }
+
+    private async Task<bool> WaitForFirstWorkerAsync()
+    {
+        var stopRequested = Task.Delay(Timeout.Infinite, _shutdown.Token);
+        var timeout = Task.Delay(_options.StartupTimeout);
+        var first = await Task.WhenAny(_firstReady.Task, stopRequested, timeout).ConfigureAwait(false);
+        if (first == _firstReady.Task)
+        {
+            return true;
+        }
+
+        if (first == timeout)
+        {
+            var failure = _lastFailure is { } exited
+                ? $" Worker {exited.Index} (pid {exited.Pid}) exited with {exited.Exit}; its last error output:{Environment.NewLine}{WorkerEventLogger.Tail(exited.RecentErrorOutput)}"
+                : "";
+            var reason = $"no worker was ready within Defuss:StartupTimeout ({_options.StartupTimeout}).{failure}";
+            PrimaryLog.StartupFailed(_logger, reason);
+        }
+
+        return false;
+    }
+
+    private Task WaitForStopAsync()
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _shutdown.Token.Register(() => stopped.TrySetResult());
+        return stopped.Task;
+    }
+
+    private void RequestStop(string reason)
+    {
+        if (!_shutdown.IsCancellationRequested)
+        {
+            PrimaryLog.Stopping(_logger, Environment.ProcessId, reason);
+            _shutdown.Cancel();
+        }
+    }
+
+    private FrontDoorOptions FrontDoorOptionsFor(IPEndPoint endpoint) => new()
+    {
+        Endpoint = endpoint,
+        RequestInspectionTimeout = _options.RequestInspectionTimeout,
+        MaxHeaderBytes = _options.MaxHeaderBytes,
+        AllowHalfOpen = _options.AllowHalfOpen,
+    };
+}

@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+
+namespace Defuss.Processes;
+
+/// <summary>Sends Unix signals, and names the signal behind an exit code of 128+N.</summary>
+internal static partial class UnixSignals
+{
+    public const int SigTerm = 15;
+
+    // The same value on Linux and macOS.
+    private const int NoSuchProcess = 3;
+
+    // .NET reports a child that a signal ended with the shell's convention: 128 + the signal number.
+    public static string? NameFromExitCode(int exitCode) => exitCode switch
+    {
+        129 => "SIGHUP",
+        130 => "SIGINT",
+        131 => "SIGQUIT",
+        134 => "SIGABRT",
+        137 => "SIGKILL",
+        139 => "SIGSEGV",
+        143 => "SIGTERM",
+        _ => null,
+    };
+
+    /// <summary>Sends <paramref name="signal"/>; a process that no longer exists is not an error.</summary>
+    public static bool TrySend(int pid, int signal, out int errno)
+    {
+        if (Kill(pid, signal) == 0)
+        {
+            errno = 0;
+            return true;
+        }
+
+        errno = Marshal.GetLastPInvokeError();
+        return errno == NoSuchProcess;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

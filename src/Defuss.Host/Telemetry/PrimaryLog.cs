@@ -1,0 +1,50 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Telemetry;
+
+/// <summary>The primary's log messages.</summary>
+internal static partial class PrimaryLog
+{
+    [LoggerMessage(EventId = HostEventIds.PrimaryStarted, Level = LogLevel.Information, Message = "Defuss primary {Pid} starting {Workers} workers (load balancer {LoadBalancer})")]
+    public static partial void Started(ILogger logger, int pid, int workers, string loadBalancer);
+
+    [LoggerMessage(EventId = HostEventIds.PrimaryListening, Level = LogLevel.Information, Message = "Defuss primary {Pid} listening on http://{Endpoint}")]
+    public static partial void Listening(ILogger logger, int pid, IPEndPoint endpoint);
+
+    [LoggerMessage(EventId = HostEventIds.PrimaryStopping, Level = LogLevel.Information, Message = "Defuss primary {Pid} stopping: {Reason}")]
+    public static partial void Stopping(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.PrimaryStopped, Level = LogLevel.Information, Message = "Defuss primary {Pid} stopped")]
+    public static partial void Stopped(ILogger logger, int pid);
+
+    [LoggerMessage(EventId = HostEventIds.ForcedStop, Level = LogLevel.Warning, Message = "Second signal: stopping at once")]
+    public static partial void ForcedStop(ILogger logger);
+
+    [LoggerMessage(EventId = HostEventIds.StartupFailed, Level = LogLevel.Critical, Message = "Defuss cannot start: {Reason}")]
+    public static partial void StartupFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerStarted, Level = LogLevel.Information, Message = "Worker {Index} started: pid {Pid}, endpoint {Endpoint} (incarnation {Incarnation})")]
+    public static partial void WorkerStarted(ILogger logger, int index, int pid, string endpoint, long incarnation);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerReady, Level = LogLevel.Information, Message = "Worker {Index} ready: pid {Pid} serving on {Endpoint}")]
+    public static partial void WorkerReady(ILogger logger, int index, int pid, string endpoint);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerExited, Level = LogLevel.Warning, Message = "Worker {Index} (pid {Pid}) exited with {Exit}; its last error output:\n{ErrorOutput}")]
+    public static partial void WorkerExited(ILogger logger, int index, int pid, Defuss.Actors.Workers.WorkerExit exit, string errorOutput);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerExited, Level = LogLevel.Information, Message = "Worker {Index} (pid {Pid}) stopped with {Exit}")]
+    public static partial void WorkerStopped(ILogger logger, int index, int pid, Defuss.Actors.Workers.WorkerExit exit);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerRespawnScheduled, Level = LogLevel.Information, Message = "Worker {Index} will be started again in {DelayMs} ms")]
+    public static partial void WorkerRespawnScheduled(ILogger logger, int index, long delayMs);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerLaunchFailed, Level = LogLevel.Error, Message = "Worker {Index} could not be started: {Reason}")]
+    public static partial void WorkerLaunchFailed(ILogger logger, int index, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerStartupTimedOut, Level = LogLevel.Warning, Message = "Worker {Index} (pid {Pid}) was not ready within {TimeoutMs} ms; replacing it")]
+    public static partial void WorkerStartupTimedOut(ILogger logger, int index, int pid, long timeoutMs);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerHelloRejected, Level = LogLevel.Warning, Message = "A control connection claiming to be worker {Index} (pid {Pid}) was refused: {Reason}")]
+    public static partial void WorkerHelloRejected(ILogger logger, int index, int pid, string reason);
+}

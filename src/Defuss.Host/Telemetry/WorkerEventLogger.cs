@@ -1,0 +1,53 @@
+using Defuss.Actors;
+using Defuss.Actors.Workers;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Telemetry;
+
+/// <summary>Turns the workers' domain events into log lines, then passes each to the host's observer.</summary>
+internal sealed class WorkerEventLogger : ReceiveActor
+{
+    public WorkerEventLogger(ILogger logger, Action<WorkerEvent> observer)
+    {
+        Receive<WorkerEvent>(workerEvent =>
+        {
+            Log(logger, workerEvent);
+            observer(workerEvent);
+        });
+    }
+
+    private static void Log(ILogger logger, WorkerEvent workerEvent)
+    {
+        switch (workerEvent)
+        {
+            case WorkerStarted started:
+                PrimaryLog.WorkerStarted(logger, started.Index, started.Pid, started.Endpoint, started.Incarnation);
+                break;
+            case WorkerReady ready:
+                PrimaryLog.WorkerReady(logger, ready.Index, ready.Pid, ready.Endpoint);
+                break;
+            case WorkerExited { Expected: true } exited:
+                PrimaryLog.WorkerStopped(logger, exited.Index, exited.Pid, exited.Exit);
+                break;
+            case WorkerExited exited when logger.IsEnabled(LogLevel.Warning):
+                PrimaryLog.WorkerExited(logger, exited.Index, exited.Pid, exited.Exit, Tail(exited.RecentErrorOutput));
+                break;
+            case WorkerRespawnScheduled respawn:
+                PrimaryLog.WorkerRespawnScheduled(logger, respawn.Index, (long)respawn.Delay.TotalMilliseconds);
+                break;
+            case WorkerLaunchFailed failed:
+                PrimaryLog.WorkerLaunchFailed(logger, failed.Index, failed.Reason);
+                break;
+            case WorkerStartupTimedOut timedOut:
+                PrimaryLog.WorkerStartupTimedOut(logger, timedOut.Index, timedOut.Pid, (long)timedOut.Timeout.TotalMilliseconds);
+                break;
+            case WorkerHelloRejected rejected:
+                PrimaryLog.WorkerHelloRejected(logger, rejected.Index, rejected.Pid, rejected.Reason);
+                break;
+        }
+    }
+
+    /// <summary>The last lines of a worker's error output, for one log line.</summary>
+    internal static string Tail(IReadOnlyList<string> lines, int count = 10) =>
+        lines.Count == 0 ? "(none)" : string.Join(Environment.NewLine, lines.Skip(Math.Max(0, lines.Count - count)));
+}

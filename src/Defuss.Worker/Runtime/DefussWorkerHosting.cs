@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Sockets;
+using Defuss.Worker.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Worker.Runtime;
+
+/// <summary>Turns an app's <see cref="WebApplicationBuilder"/> into a Defuss worker.</summary>
+public static class DefussWorkerHosting
+{
+    private const string LoggerCategory = "Defuss.Worker.Runtime.DefussWorkerHosting";
+
+    /// <summary>
+    /// Makes Kestrel serve only on <see cref="WorkerSettings.Endpoint"/> (whatever URLs the configuration names), counts
+    /// connections and requests, and adds the agent that reports to the primary over the control socket.
+    /// </summary>
+    public static void ConfigureWorker(WebApplicationBuilder builder, WorkerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.HeartbeatInterval <= TimeSpan.Zero || settings.ControlConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(settings),
+                $"HeartbeatInterval ({settings.HeartbeatInterval}) and ControlConnectTimeout ({settings.ControlConnectTimeout}) must be positive.");
+        }
+
+        var endPoint = WorkerEndpoint.Parse(settings.Endpoint);
+        IgnoreConfiguredUrls(builder.Configuration);
+
+        var activity = new WorkerActivity();
+        builder.WebHost.ConfigureKestrel(options =>
+        {
+            // Kestrel:Endpoints from appsettings.json would make every worker bind the app's public address.
+            options.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
+            var logger = options.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory);
+            Listen(options, endPoint, logger, listen => listen.Use(next => new ConnectionCountingMiddleware(next, activity).OnConnectionAsync));
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(activity);
+        services.AddSingleton<StatsSampler>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // First among the startup filters, so that the count covers every middleware, the framework's included.
+        services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, RequestCountingStartupFilter>());
+        services.AddHostedService<WorkerAgent>();
+    }
+
+    private static void IgnoreConfiguredUrls(IConfigurationBuilder configuration)
+    {
+        // Added last, so these win over appsettings, ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS and --urls; with no URL left,
+        // Kestrel binds only the endpoint given in code, and does not warn that it overrides the others.
+        configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [WebHostDefaults.ServerUrlsKey] = string.Empty,
+            [WebHostDefaults.HttpPortsKey] = string.Empty,
+            [WebHostDefaults.HttpsPortsKey] = string.Empty,
+            [WebHostDefaults.PreferHostingUrlsKey] = "false",
+        });
+    }
+
+    private static void Listen(KestrelServerOptions options, EndPoint endPoint, ILogger logger, Action<ListenOptions> configure)
+    {
+        switch (endPoint)
+        {
+            case UnixDomainSocketEndPoint unix:
+                var path = unix.ToString();
+                if (File.Exists(path))
+                {
+                    // Left by an earlier incarnation that was killed; binding would fail with "address in use".
+                    File.Delete(path);
+                    WorkerLog.StaleSocketDeleted(logger, path);
+                }
+
+                options.ListenUnixSocket(path, configure);
+                break;
+            case IPEndPoint ip:
+                options.Listen(ip, configure);
+                break;
+            default:
+                throw new InvalidOperationException($"Endpoint {endPoint} is neither a Unix domain socket nor an IP endpoint.");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Worker.Runtime;
+
+/// <summary>The worker runtime's log messages; event ids are listed in <see cref="WorkerEventIds"/>.</summary>
+internal static partial class WorkerLog
+{
+    [LoggerMessage(EventId = WorkerEventIds.ControlConnected, Level = LogLevel.Debug, Message = "Worker {Index} (incarnation {Incarnation}) connected to the control socket {Path}")]
+    public static partial void ControlConnected(ILogger logger, int index, long incarnation, string path);
+
+    [LoggerMessage(EventId = WorkerEventIds.ControlConnectRetry, Level = LogLevel.Debug, Message = "The control socket {Path} is not accepting yet ({SocketError}); retrying")]
+    public static partial void ControlConnectRetry(ILogger logger, string path, SocketError socketError);
+
+    [LoggerMessage(EventId = WorkerEventIds.ControlConnectFailed, Level = LogLevel.Error, Message = "Worker {Index} could not connect to the control socket {Path} within {Timeout}; the worker stops")]
+    public static partial void ControlConnectFailed(ILogger logger, int index, string path, TimeSpan timeout, Exception? exception);
+
+    [LoggerMessage(EventId = WorkerEventIds.WorkerReady, Level = LogLevel.Information, Message = "Worker {Index} (incarnation {Incarnation}, pid {Pid}) is ready on {Endpoint}")]
+    public static partial void WorkerReady(ILogger logger, int index, long incarnation, int pid, string endpoint);
+
+    [LoggerMessage(EventId = WorkerEventIds.StopRequested, Level = LogLevel.Information, Message = "Worker {Index}: the primary asked it to stop within {DeadlineMs} ms")]
+    public static partial void StopRequested(ILogger logger, int index, int deadlineMs);
+
+    [LoggerMessage(EventId = WorkerEventIds.PrimaryGone, Level = LogLevel.Warning, Message = "Worker {Index}: the control channel closed, so the primary is gone; the worker stops")]
+    public static partial void PrimaryGone(ILogger logger, int index);
+
+    [LoggerMessage(EventId = WorkerEventIds.ControlChannelFailed, Level = LogLevel.Warning, Message = "Worker {Index}: the control channel failed, so the primary is gone or broken; the worker stops")]
+    public static partial void ControlChannelFailed(ILogger logger, int index, Exception exception);
+
+    [LoggerMessage(EventId = WorkerEventIds.ControlChannelClosedWhileStopping, Level = LogLevel.Debug, Message = "Worker {Index}: the control channel closed while the worker was stopping")]
+    public static partial void ControlChannelClosedWhileStopping(ILogger logger, int index, Exception? exception);
+
+    [LoggerMessage(EventId = WorkerEventIds.UnexpectedControlMessage, Level = LogLevel.Warning, Message = "Worker {Index} ignored an unexpected {MessageType} from the primary")]
+    public static partial void UnexpectedControlMessage(ILogger logger, int index, string messageType);
+
+    [LoggerMessage(EventId = WorkerEventIds.StoppingNotSent, Level = LogLevel.Debug, Message = "Worker {Index} could not tell the primary it is stopping")]
+    public static partial void StoppingNotSent(ILogger logger, int index, Exception exception);
+
+    [LoggerMessage(EventId = WorkerEventIds.StaleSocketDeleted, Level = LogLevel.Debug, Message = "Deleted the stale socket file {Path} before binding to it")]
+    public static partial void StaleSocketDeleted(ILogger logger, string path);
+}

@@ -1,0 +1,20 @@
+namespace Defuss.Worker;
+
+/// <summary>The stable event ids of every log message in Defuss.Worker (100-199).</summary>
+internal static class WorkerEventIds
+{
+    // Runtime, control channel: 100-129
+    public const int ControlConnected = 100;
+    public const int ControlConnectRetry = 101;
+    public const int ControlConnectFailed = 102;
+    public const int WorkerReady = 103;
+    public const int StopRequested = 104;
+    public const int PrimaryGone = 105;
+    public const int ControlChannelFailed = 106;
+    public const int ControlChannelClosedWhileStopping = 107;
+    public const int UnexpectedControlMessage = 108;
+    public const int StoppingNotSent = 109;
+
+    // Runtime, endpoint binding: 130-149
+    public const int StaleSocketDeleted = 130;
+}

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Defuss.Actors.Routing;
+using Defuss.FrontDoor;
+using Defuss.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Tests.FrontDoor;
+
+public sealed class ProxyDeliveryTests : IDisposable
+{
+    private readonly CollectingLoggerFactory _logs = new();
+
+    public void Dispose() => _logs.Dispose();
+
+    private ProxyDelivery Delivery(bool allowHalfOpen = true) =>
+        new(new FrontDoorOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), AllowHalfOpen = allowHalfOpen }, _logs.CreateLogger<ProxyDelivery>(), TimeProvider.System);
+
+    private static BackendCandidate Candidate(EndPoint endPoint) => FakeBackendSelector.Candidate(endPoint);
+
+    [Fact]
+    public async Task DeliverAsync_FiftyMiBUpload_IsEchoedBackIntact()
+    {
+        const int ChunkSize = 1024 * 1024;
+        const int Chunks = 50;
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+        var delivery = Delivery();
+
+        var deliver = delivery.DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None);
+        var upload = Task.Run(async () =>
+        {
+            using var sentHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var random = new Random(50);
+            var chunk = new byte[ChunkSize];
+            for (var i = 0; i < Chunks; i++)
+            {
+                random.NextBytes(chunk);
+                sentHash.AppendData(chunk);
+                await client.SendAsync(chunk, SocketFlags.None);
+            }
+
+            client.Shutdown(SocketShutdown.Send);
+            return sentHash.GetHashAndReset();
+        });
+        var download = Task.Run(async () =>
+        {
+            using var receivedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await client.ReceiveAsync(buffer, SocketFlags.None)) > 0)
+            {
+                receivedHash.AppendData(buffer, 0, read);
+                total += read;
+            }
+
+            return (total, receivedHash.GetHashAndReset());
+        });
+
+        var sent = await upload.WaitAsync(TestTimeouts.Bulk);
+        var (receivedBytes, received) = await download.WaitAsync(TestTimeouts.Bulk);
+        await deliver.WaitAsync(TestTimeouts.Default);
+
+        receivedBytes.Should().Be((long)ChunkSize * Chunks);
+        received.Should().Equal(sent);
+        delivery.BytesFromClients.Should().Be((long)ChunkSize * Chunks);
+        delivery.BytesToClients.Should().Be((long)ChunkSize * Chunks);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ClientHalfCloses_StillReceivesTheFullEcho()
+    {
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+        var payload = new byte[256 * 1024];
+        new Random(7).NextBytes(payload);
+
+        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None);
+        var read = TestSockets.ReadToEndAsync(client);
+        await TestSockets.SendAsync(client, payload);
+        client.Shutdown(SocketShutdown.Send);
+
+        (await read).Should().Equal(payload);
+        await deliver.WaitAsync(TestTimeouts.Default);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_HalfOpenNotAllowed_ClientFinEndsBothSidesGracefully()
+    {
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+
+        var deliver = Delivery(allowHalfOpen: false).DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None);
+        await TestSockets.SendAsync(client, "ping");
+        (await TestSockets.ReadExactlyAsync(client, 4)).Should().Equal("ping"u8.ToArray());
+        client.Shutdown(SocketShutdown.Send);
+
+        await deliver.WaitAsync(TestTimeouts.Default);
+        (await TestSockets.ReadToEndAsync(client)).Should().BeEmpty("the front door closes its side with a FIN");
+    }
+
+    [Fact]
+    public async Task DeliverAsync_UnixDomainSocketBackend_ProxiesBothWays()
+    {
+        using var directory = new TempDirectory();
+        await using var echo = TestBackend.StartUnixEcho(directory.File("w0.sock"));
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+
+        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None);
+        await TestSockets.SendAsync(client, "over a unix socket");
+        client.Shutdown(SocketShutdown.Send);
+
+        (await TestSockets.ReadToEndAsStringAsync(client)).Should().Be("over a unix socket");
+        await deliver.WaitAsync(TestTimeouts.Default);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_Prefix_ReachesTheBackendBeforeTheSocketsBytes()
+    {
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+        await TestSockets.SendAsync(client, "world");
+
+        var deliver = Delivery().DeliverAsync(accepted, "hello "u8.ToArray(), Candidate(echo.EndPoint), CancellationToken.None);
+        client.Shutdown(SocketShutdown.Send);
+
+        (await TestSockets.ReadToEndAsStringAsync(client)).Should().Be("hello world");
+        await deliver.WaitAsync(TestTimeouts.Default);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_BackendRefuses_ThrowsBackendConnectExceptionAndLeavesTheClientUntouched()
+    {
+        using var refusing = TestSockets.RefusingEndPoint(out var refused);
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+        using var __ = accepted;
+
+        var act = () => Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(refused), CancellationToken.None).WaitAsync(TestTimeouts.Default);
+
+        (await act.Should().ThrowAsync<BackendConnectException>()).Which.Reason.Should().Be(nameof(SocketError.ConnectionRefused));
+        await TestSockets.SendAsync(client, "still here");
+        Encoding.ASCII.GetString(await TestSockets.ReadExactlyAsync(accepted, 10)).Should().Be("still here");
+    }
+
+    [Fact]
+    public async Task DeliverAsync_BackendResets_ResetsTheClientAndEnds()
+    {
+        await using var resetting = TestBackend.StartTcpResetting();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+
+        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(resetting.EndPoint), CancellationToken.None);
+        await TestSockets.SendAsync(client, "GET / HTTP/1.1\r\n\r\n");
+
+        await deliver.WaitAsync(TestTimeouts.Default);
+        var read = () => TestSockets.ReadToEndAsync(client);
+        (await read.Should().ThrowAsync<SocketException>()).Which.SocketErrorCode.Should().Be(SocketError.ConnectionReset);
+        _logs.Errors.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task DeliverAsync_Cancelled_AbortsBothSides()
+    {
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+        using var abort = new CancellationTokenSource();
+
+        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), abort.Token);
+        await TestSockets.SendAsync(client, "ping");
+        await TestSockets.ReadExactlyAsync(client, 4);
+        await abort.CancelAsync();
+
+        await deliver.WaitAsync(TestTimeouts.Default);
+        var read = () => TestSockets.ReadToEndAsync(client);
+        await read.Should().ThrowAsync<SocketException>();
+        _logs.Entries.Should().Contain(e => e.EventId.Id == 3011 && e.Message.Contains("aborted", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,81 @@
+using Defuss.Hosting;
+
+namespace Defuss.Tests.Hosting;
+
+public sealed class DefussOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_HasNoErrors()
+    {
+        DefussOptionsValidator.Validate(new DefussOptions()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Validate_ReportsEveryErrorAtOnce_EachNamingTheSettingAndValue()
+    {
+        var options = new DefussOptions
+        {
+            Host = "not-an-ip",
+            Port = 70000,
+            Workers = "0",
+            RequestInspectionTimeout = TimeSpan.FromMilliseconds(-1),
+            MaxHeaderBytes = 10,
+            GracefulShutdownTimeout = TimeSpan.FromSeconds(-1),
+            LoadBalancer = "Fastest",
+        };
+
+        var errors = DefussOptionsValidator.Validate(options);
+
+        errors.Should().HaveCount(7);
+        errors.Should().Contain(e => e.Contains("Defuss:Host = 'not-an-ip'"));
+        errors.Should().Contain(e => e.Contains("Defuss:Port = '70000'"));
+        errors.Should().Contain(e => e.Contains("Defuss:Workers = '0'"));
+        errors.Should().Contain(e => e.Contains("Defuss:RequestInspectionTimeout = '-00:00:00.0010000'"));
+        errors.Should().Contain(e => e.Contains("Defuss:MaxHeaderBytes = '10'"));
+        errors.Should().Contain(e => e.Contains("Defuss:GracefulShutdownTimeout"));
+        errors.Should().Contain(e => e.Contains("Defuss:LoadBalancer = 'Fastest'") && e.Contains("RoundRobin"));
+    }
+
+    [Theory]
+    [InlineData("auto", true)]
+    [InlineData("AUTO", true)]
+    [InlineData("1", true)]
+    [InlineData("1024", true)]
+    [InlineData("0", false)]
+    [InlineData("-2", false)]
+    [InlineData("1025", false)]
+    [InlineData("two", false)]
+    [InlineData("", false)]
+    public void TryResolveWorkers_AcceptsAutoOrAPositiveCount(string workers, bool valid)
+    {
+        DefussOptionsValidator.TryResolveWorkers(workers, out var count).Should().Be(valid);
+        if (valid)
+        {
+            count.Should().BeGreaterThan(0);
+        }
+    }
+
+    [Fact]
+    public void Validate_StaleAfterNotAboveTheInterval_IsAnError()
+    {
+        var options = new DefussOptions { WorkerHeartbeatInterval = TimeSpan.FromSeconds(2), WorkerHeartbeatStaleAfter = TimeSpan.FromSeconds(2) };
+
+        DefussOptionsValidator.Validate(options).Should().ContainSingle(e => e.Contains("Defuss:WorkerHeartbeatStaleAfter"));
+    }
+
+    [Fact]
+    public void Validate_WorkerPortsThatOverlapThePublicPort_IsAnError()
+    {
+        var options = new DefussOptions { Port = 3001, BaseWorkerPort = 3000, Workers = "4" };
+
+        DefussOptionsValidator.Validate(options).Should().ContainSingle(e => e.Contains("Defuss:BaseWorkerPort") && e.Contains("3001"));
+    }
+
+    [Fact]
+    public void Validate_DefussVariablesInWorkerEnv_IsAnError()
+    {
+        var options = new DefussOptions { WorkerEnv = { ["DEFUSS_ROLE"] = "primary", ["FEATURE_X"] = "on" } };
+
+        DefussOptionsValidator.Validate(options).Should().ContainSingle(e => e.Contains("Defuss:WorkerEnv = 'DEFUSS_ROLE'"));
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Defuss.Tests.TestSupport;
+
+namespace Defuss.Tests.Integration;
+
+/// <summary>Starting, failing to start, losing workers and stopping, with real processes.</summary>
+[Collection(ShowcaseCollection.Name)]
+public sealed class PrimaryLifecycleTests
+{
+    [Fact]
+    public async Task InvalidOption_ExitsWithCode1AndNamesTheSetting()
+    {
+        var (exitCode, output) = await DefussProcess.RunToExitAsync("--Defuss:Workers=0", "--Defuss:MaxHeaderBytes=1");
+
+        exitCode.Should().Be(1);
+        output.Should().Contain("Defuss:Workers = '0'").And.Contain("Defuss:MaxHeaderBytes = '1'");
+    }
+
+    [Fact]
+    public async Task PortInUse_ExitsWithCode1AndNamesThePort()
+    {
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        holder.Listen();
+        var port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+
+        var (exitCode, output) = await DefussProcess.RunToExitAsync($"--Defuss:Port={port}");
+
+        exitCode.Should().Be(1);
+        output.Should().Contain($"Defuss:Port = '{port}'");
+    }
+
+    [Fact]
+    public async Task NoWorkerReadyWithinTheStartupTimeout_ExitsWithCode1AndQuotesTheWorkersErrorOutput()
+    {
+        var (exitCode, output) = await DefussProcess.RunToExitAsync("--Showcase:FailWorkerStartup=true", "--Defuss:StartupTimeout=00:00:03");
+
+        exitCode.Should().Be(1);
+        output.Should().Contain("no worker was ready within Defuss:StartupTimeout")
+            .And.Contain("exited with exit code 3")
+            .And.Contain("simulated startup failure");
+    }
+
+    [Fact]
+    public async Task Sigterm_StopsTheWorkersAndExits0()
+    {
+        await using var defuss = await DefussProcess.StartAsync();
+        await defuss.WaitForLineAsync("Worker 0 ready");
+        await defuss.WaitForLineAsync("Worker 1 ready");
+        defuss.WorkerPids.Should().HaveCount(2);
+
+        var exitCode = await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30));
+
+        exitCode.Should().Be(0);
+        await defuss.WaitForNoWorkersAsync(TimeSpan.FromSeconds(10));
+        defuss.Output.Should().Contain("stopped");
+    }
+
+    [Fact]
+    public async Task PrimaryKilled_WorkersExitByThemselves()
+    {
+        await using var defuss = await DefussProcess.StartAsync();
+        await defuss.WaitForLineAsync("Worker 0 ready");
+        await defuss.WaitForLineAsync("Worker 1 ready");
+
+        await defuss.SignalAndWaitAsync(Native.SIGKILL, TimeSpan.FromSeconds(10));
+
+        await defuss.WaitForNoWorkersAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task EveryWorkerGone_WithRespawnOff_Answers503WithRetryAfter()
+    {
+        await using var defuss = await DefussProcess.StartAsync("--Defuss:RespawnWorkers=false");
+        await defuss.WaitForLineAsync("Worker 0 ready");
+        await defuss.WaitForLineAsync("Worker 1 ready");
+
+        foreach (var pid in defuss.WorkerPids)
+        {
+            Native.Kill(pid, Native.SIGKILL);
+        }
+
+        await defuss.WaitForLineAsync(@"Worker 0 \(pid \d+\) exited");
+        await defuss.WaitForLineAsync(@"Worker 1 \(pid \d+\) exited");
+        using var socket = await HttpTestClient.ConnectAsync(defuss.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"), SocketFlags.None);
+        var response = await HttpTestClient.ReadToEndAsync(socket);
+
+        response.Should().StartWith("HTTP/1.1 503").And.Contain("Retry-After:");
+        (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task WorkerKilled_IsReplacedByANewProcess()
+    {
+        await using var defuss = await DefussProcess.StartAsync();
+        var ready = await defuss.WaitForLineAsync(@"Worker 0 ready: pid (\d+)");
+        await defuss.WaitForLineAsync("Worker 1 ready");
+        var firstPid = int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        Native.Kill(firstPid, Native.SIGKILL);
+
+        await defuss.WaitForLineAsync($@"Worker 0 ready: pid (?!{firstPid}\b)\d+");
+        (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
+        await defuss.WaitForNoWorkersAsync(TimeSpan.FromSeconds(10));
+    }
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace Defuss.Tests.TestSupport;
+
+/// <summary>
+/// The Showcase sample run for real as a Defuss primary (which starts its own worker processes), on 127.0.0.1 and a
+/// port the OS picks. Disposing it stops the primary and kills, by pid, any process it started that is still alive.
+/// </summary>
+internal sealed partial class DefussProcess : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Loopback only, a port the OS picks, two workers.</summary>
+    private static readonly string[] DefaultSettings = ["--Defuss:Host=127.0.0.1", "--Defuss:Port=0", "--Defuss:Workers=2"];
+
+    private readonly Process _primary;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentDictionary<int, int> _workerPids = new();
+    private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private event Action<string>? LineWritten;
+
+    private DefussProcess(Process primary)
+    {
+        _primary = primary;
+    }
+
+    public int Pid => _primary.Id;
+
+    public int Port { get; private set; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
+
+    /// <summary>Every worker pid the primary has logged as started.</summary>
+    public IReadOnlyCollection<int> WorkerPids => _workerPids.Keys.ToArray();
+
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    /// <summary>The path of the built Showcase sample.</summary>
+    public static string ShowcasePath =>
+        typeof(DefussProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ShowcasePath").Value!;
+
+    /// <summary>Starts the Showcase with 2 workers plus <paramref name="settings"/> (<c>--Key=Value</c> arguments) and waits until it listens.</summary>
+    public static async Task<DefussProcess> StartAsync(params string[] settings)
+    {
+        var process = Launch(settings);
+        try
+        {
+            var listening = await process._listening.Task.WaitAsync(StartTimeout);
+            process.Port = listening;
+            return process;
+        }
+        catch (Exception exception)
+        {
+            await process.DisposeAsync();
+            throw new InvalidOperationException($"The Showcase did not start listening: {exception.Message}{Environment.NewLine}{process.Output}", exception);
+        }
+    }
+
+    /// <summary>Runs the Showcase with <paramref name="settings"/> until it exits by itself; returns its exit code.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
+    {
+        await using var process = Launch(settings);
+        await process._primary.WaitForExitAsync().WaitAsync(StartTimeout);
+        await process._outputClosed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return (process._primary.ExitCode, process.Output);
+    }
+
+    /// <summary>Waits until a line matching <paramref name="pattern"/> has been written (or is already there).</summary>
+    public async Task<Match> WaitForLineAsync(string pattern, TimeSpan? timeout = null)
+    {
+        var regex = new Regex(pattern);
+        var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check(string line)
+        {
+            if (regex.Match(line) is { Success: true } match)
+            {
+                found.TrySetResult(match);
+            }
+        }
+
+        LineWritten += Check;
+        try
+        {
+            foreach (var line in _output)
+            {
+                Check(line);
+            }
+
+            return await found.Task.WaitAsync(timeout ?? StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No output line matched '{pattern}'.{Environment.NewLine}{Output}");
+        }
+        finally
+        {
+            LineWritten -= Check;
+        }
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to the primary and waits for it to exit; returns its exit code.</summary>
+    public async Task<int> SignalAndWaitAsync(int signal, TimeSpan timeout)
+    {
+        Native.Kill(_primary.Id, signal);
+        await _primary.WaitForExitAsync().WaitAsync(timeout);
+        return _primary.ExitCode;
+    }
+
+    /// <summary>Waits until none of the worker processes this primary started is alive.</summary>
+    public async Task WaitForNoWorkersAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (WorkerPids.Any(Native.IsAlive))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Worker processes still alive: {string.Join(", ", WorkerPids.Where(Native.IsAlive))}{Environment.NewLine}{Output}");
+            }
+
+            await Native.ProcessExitPollAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_primary.HasExited)
+        {
+            Native.Kill(_primary.Id, Native.SIGKILL);
+            await _primary.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        foreach (var pid in WorkerPids.Where(Native.IsAlive))
+        {
+            Native.Kill(pid, Native.SIGKILL);
+        }
+
+        _primary.Dispose();
+    }
+
+    private static DefussProcess Launch(string[] settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ShowcasePath);
+        foreach (var argument in DefaultSettings.Concat(settings))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DEFUSS_", StringComparison.Ordinal) || k.StartsWith("Defuss__", StringComparison.Ordinal)).ToArray())
+        {
+            start.Environment.Remove(key);
+        }
+
+        var process = new DefussProcess(new Process { StartInfo = start });
+        process._primary.OutputDataReceived += (_, e) => process.OnLine(e.Data, stdout: true);
+        process._primary.ErrorDataReceived += (_, e) => process.OnLine(e.Data, stdout: false);
+        process._primary.Start();
+        process._primary.StandardInput.Close();
+        process._primary.BeginOutputReadLine();
+        process._primary.BeginErrorReadLine();
+        return process;
+    }
+
+    private int _streamsOpen = 2;
+
+    private void OnLine(string? line, bool stdout)
+    {
+        if (line is null)
+        {
+            if (Interlocked.Decrement(ref _streamsOpen) == 0)
+            {
+                _outputClosed.TrySetResult();
+            }
+
+            return;
+        }
+
+        _output.Enqueue((stdout ? "out| " : "err| ") + line);
+        if (WorkerStartedLine().Match(line) is { Success: true } started)
+        {
+            _workerPids.TryAdd(int.Parse(started.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0);
+        }
+
+        if (ListeningLine().Match(line) is { Success: true } listening)
+        {
+            _listening.TrySetResult(int.Parse(listening.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        LineWritten?.Invoke(line);
+    }
+
+    [GeneratedRegex(@"Worker \d+ started: pid (\d+)")]
+    private static partial Regex WorkerStartedLine();
+
+    [GeneratedRegex(@"listening on http://[^:\s]+:(\d+)")]
+    private static partial Regex ListeningLine();
+}

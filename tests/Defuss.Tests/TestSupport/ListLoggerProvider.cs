@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Tests.TestSupport;
+
+/// <summary>Keeps every log entry in memory, so that a test can assert on what was logged or wait until it is.</summary>
+internal sealed class ListLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentQueue<LogEntry> _entries = new();
+    private readonly List<(Func<LogEntry, bool> Predicate, TaskCompletionSource<LogEntry> Logged)> _waiters = [];
+    private readonly Lock _gate = new();
+
+    public IReadOnlyCollection<LogEntry> Entries => _entries;
+
+    public ILogger CreateLogger(string categoryName) => new ListLogger(categoryName, this);
+
+    /// <summary>Completes with the first entry, logged before or after the call, that matches <paramref name="predicate"/>.</summary>
+    public Task<LogEntry> WaitForAsync(Func<LogEntry, bool> predicate)
+    {
+        lock (_gate)
+        {
+            var logged = _entries.FirstOrDefault(predicate);
+            if (logged is not null)
+            {
+                return Task.FromResult(logged);
+            }
+
+            var waiter = new TaskCompletionSource<LogEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((predicate, waiter));
+            return waiter.Task.WaitAsync(TestTimeout.Default);
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private void Add(LogEntry entry)
+    {
+        lock (_gate)
+        {
+            _entries.Enqueue(entry);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Predicate(entry))
+                {
+                    _waiters[i].Logged.TrySetResult(entry);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception);
+
+    private sealed class ListLogger(string category, ListLoggerProvider provider) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            provider.Add(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception));
+    }
+}

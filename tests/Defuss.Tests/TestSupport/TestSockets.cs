@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Defuss.Tests.TestSupport;
+
+/// <summary>Client-side helpers for real sockets; every await is bounded by <see cref="TestTimeouts"/>.</summary>
+internal static class TestSockets
+{
+    public static async Task<Socket> ConnectAsync(EndPoint endPoint)
+    {
+        var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(endPoint).WaitAsync(TestTimeouts.Default);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A connected pair on loopback: <c>Client</c> as a client holds it, <c>Accepted</c> as the front door would.</summary>
+    public static async Task<(Socket Client, Socket Accepted)> ConnectedPairAsync()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var accept = listener.AcceptSocketAsync();
+            var client = await ConnectAsync(listener.LocalEndpoint);
+            var accepted = await accept.WaitAsync(TestTimeouts.Default);
+            return (client, accepted);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    public static Task SendAsync(Socket socket, string text) => SendAsync(socket, Encoding.Latin1.GetBytes(text));
+
+    public static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var sent = await socket.SendAsync(bytes, SocketFlags.None).AsTask().WaitAsync(TestTimeouts.Default);
+            bytes = bytes[sent..];
+        }
+    }
+
+    /// <summary>Reads until the peer closes its sending side.</summary>
+    public static async Task<byte[]> ReadToEndAsync(Socket socket)
+    {
+        using var all = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TestTimeouts.Default)) > 0)
+        {
+            all.Write(buffer, 0, read);
+        }
+
+        return all.ToArray();
+    }
+
+    public static async Task<string> ReadToEndAsStringAsync(Socket socket) => Encoding.Latin1.GetString(await ReadToEndAsync(socket));
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes.</summary>
+    public static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
+    {
+        var buffer = new byte[count];
+        var filled = 0;
+        while (filled < count)
+        {
+            var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).AsTask().WaitAsync(TestTimeouts.Default);
+            if (read == 0)
+            {
+                throw new EndOfStreamException($"The peer closed after {filled} of {count} bytes.");
+            }
+
+            filled += read;
+        }
+
+        return buffer;
+    }
+
+    /// <summary>An endpoint whose connects are refused: bound, never listening, held until disposed.</summary>
+    public static Socket RefusingEndPoint(out IPEndPoint endPoint)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        endPoint = (IPEndPoint)socket.LocalEndPoint!;
+        return socket;
+    }
+}

@@ -1,0 +1,99 @@
+using Defuss.Actors;
+using Defuss.Actors.TestKit;
+using Defuss.Actors.Workers;
+using Defuss.Tests.TestSupport;
+using Defuss.Worker.Protocol;
+
+namespace Defuss.Tests.Workers;
+
+public sealed class WorkerSupervisorTests : TestKit
+{
+    private readonly FakeWorkerProcessLauncher _launcher = new();
+    private readonly TestProbe _router;
+    private readonly TestProbe _events;
+
+    public WorkerSupervisorTests()
+    {
+        _router = CreateTestProbe("router");
+        _events = CreateTestProbe("events");
+    }
+
+    private IActorRef StartPool(int workers) => Sys.ActorOf(
+        Props.Create(() => new WorkerSupervisor(
+            new WorkerPoolSettings
+            {
+                Workers = workers,
+                EndpointFor = (index, incarnation) => $"unix:/tmp/defuss-test/w{index}-{incarnation}.sock",
+                ControlEndpoint = "/tmp/defuss-test/control.sock",
+            },
+            _launcher,
+            _router.Ref,
+            _events.Ref)),
+        "supervisor");
+
+    private async Task<List<FakeWorkerProcess>> LaunchesAsync(int count)
+    {
+        var processes = new List<FakeWorkerProcess>();
+        for (var i = 0; i < count; i++)
+        {
+            processes.Add(await _launcher.NextLaunchAsync());
+        }
+
+        return processes.OrderBy(p => p.Request.Index).ToList();
+    }
+
+    [Fact]
+    public async Task PreStart_StartsOneWorkerActorPerWorker()
+    {
+        StartPool(3);
+
+        var processes = await LaunchesAsync(3);
+
+        processes.Select(p => p.Request.Index).Should().Equal(0, 1, 2);
+    }
+
+    [Fact]
+    public async Task WorkerHello_GoesToTheWorkerWithThatIndex()
+    {
+        var supervisor = StartPool(2);
+        var processes = await LaunchesAsync(2);
+        var second = processes[1];
+
+        var reply = await supervisor.Ask<HelloAccepted>(
+            new WorkerHello(new Hello(1, 1, second.Pid, second.Request.Environment[WorkerEnvironment.Secret]), new FakeControlSession()),
+            TimeSpan.FromSeconds(10));
+
+        reply.Worker.Path.ToString().Should().Be("/user/supervisor/worker-1");
+    }
+
+    [Fact]
+    public async Task WorkerHello_ForAnUnknownIndex_IsRejected()
+    {
+        var supervisor = StartPool(1);
+        await LaunchesAsync(1);
+
+        var reply = await supervisor.Ask<HelloRejected>(new WorkerHello(new Hello(5, 1, 1, "x"), new FakeControlSession()), TimeSpan.FromSeconds(10));
+
+        reply.Reason.Should().Contain("index 5");
+    }
+
+    [Fact]
+    public async Task StopAllWorkers_RepliesOnceEveryProcessHasExited()
+    {
+        var supervisor = StartPool(2);
+        var processes = await LaunchesAsync(2);
+        var probe = CreateTestProbe();
+
+        probe.Send(supervisor, new StopAllWorkers(TimeSpan.FromSeconds(10)));
+        _events.FishForMessage<WorkerStarted>(e => e.Index == 1);
+        await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        processes[0].Exit(0);
+        await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        processes[1].Exit(0);
+
+        await probe.ExpectMsgAsync<AllWorkersStopped>();
+        processes.Should().OnlyContain(p => p.TerminateCalls == 1);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        _launcher.HasPendingLaunch.Should().BeFalse();
+    }
+}
