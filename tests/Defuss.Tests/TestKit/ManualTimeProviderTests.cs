@@ -1,4 +1,4 @@
-namespace Defuss.Tests.TestKit;
+namespace Defuss.Tests.TestKitTests;
 
 using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
