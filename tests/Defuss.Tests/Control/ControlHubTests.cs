@@ -10,7 +10,7 @@ namespace Defuss.Tests.Control;
 public sealed class ControlHubTests : TestKit, IAsyncLifetime
 {
     private readonly ShortTempDirectory _directory = new();
-    private readonly CollectingLoggerFactory _logs = new();
+    private readonly ListLoggerProvider _logs = new();
     private readonly TestProbe _supervisor;
     private readonly ControlHub _hub;
 
@@ -35,7 +35,7 @@ public sealed class ControlHubTests : TestKit, IAsyncLifetime
     private async Task<NetworkStream> ConnectAsync()
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(_hub.SocketPath)).WaitAsync(TestTimeout.Default);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(_hub.SocketPath)).WaitAsync(TestTimeouts.Default);
         return new NetworkStream(socket, ownsSocket: true);
     }
 
@@ -44,7 +44,7 @@ public sealed class ControlHubTests : TestKit, IAsyncLifetime
     {
         try
         {
-            return await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(TestTimeout.Default) == 0;
+            return await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(TestTimeouts.Default) == 0;
         }
         catch (IOException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
         {
@@ -116,6 +116,6 @@ public sealed class ControlHubTests : TestKit, IAsyncLifetime
 
         hello.Session.SendStop(TimeSpan.FromSeconds(3));
 
-        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default)).Should().Be(new Stop(3000));
+        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default)).Should().Be(new Stop(3000));
     }
 }

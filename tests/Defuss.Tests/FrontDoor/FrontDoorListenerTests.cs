@@ -9,7 +9,7 @@ namespace Defuss.Tests.FrontDoor;
 
 public sealed partial class FrontDoorListenerTests : IDisposable
 {
-    private readonly CollectingLoggerFactory _logs = new();
+    private readonly ListLoggerProvider _logs = new();
 
     public void Dispose() => _logs.Dispose();
 
@@ -147,8 +147,8 @@ public sealed partial class FrontDoorListenerTests : IDisposable
     [Fact]
     public async Task Connection_UnixDomainSocketBackend_IsProxied()
     {
-        using var directory = new TempDirectory();
-        await using var echo = TestBackend.StartUnixEcho(directory.File("w1.sock"));
+        using var directory = new ShortTempDirectory();
+        await using var echo = TestBackend.StartUnixEcho(directory.PathOf("w1.sock"));
         var selector = FakeBackendSelector.Always(FakeBackendSelector.Candidate(echo.EndPoint, index: 1));
         var (listener, frontDoor) = await StartAsync(selector);
         await using var _ = listener;

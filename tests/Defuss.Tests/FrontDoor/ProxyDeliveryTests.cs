@@ -11,7 +11,7 @@ namespace Defuss.Tests.FrontDoor;
 
 public sealed class ProxyDeliveryTests : IDisposable
 {
-    private readonly CollectingLoggerFactory _logs = new();
+    private readonly ListLoggerProvider _logs = new();
 
     public void Dispose() => _logs.Dispose();
 
@@ -108,8 +108,8 @@ public sealed class ProxyDeliveryTests : IDisposable
     [Fact]
     public async Task DeliverAsync_UnixDomainSocketBackend_ProxiesBothWays()
     {
-        using var directory = new TempDirectory();
-        await using var echo = TestBackend.StartUnixEcho(directory.File("w0.sock"));
+        using var directory = new ShortTempDirectory();
+        await using var echo = TestBackend.StartUnixEcho(directory.PathOf("w0.sock"));
         var (client, accepted) = await TestSockets.ConnectedPairAsync();
         using var _ = client;
 

@@ -24,9 +24,9 @@ public sealed partial class ActorCellTests : TestKit
             }))
             .ToArray();
         go.SetResult();
-        await Task.WhenAll(senders).WaitAsync(Timeouts.Await);
+        await Task.WhenAll(senders).WaitAsync(TestTimeouts.Default);
 
-        var result = await counter.Ask<YieldingCounter.Result>(YieldingCounter.Get.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var result = await counter.Ask<YieldingCounter.Result>(YieldingCounter.Get.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         result.Should().Be(new YieldingCounter.Result(Senders * PerSender, Overlaps: 0));
     }
@@ -62,9 +62,9 @@ public sealed partial class ActorCellTests : TestKit
                 }
             }))
             .ToArray();
-        await Task.WhenAll(senders).WaitAsync(Timeouts.Await);
+        await Task.WhenAll(senders).WaitAsync(TestTimeouts.Default);
 
-        var seen = await recorder.Ask<int[][]>(SequenceRecorder.Get.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var seen = await recorder.Ask<int[][]>(SequenceRecorder.Get.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         seen[0].Should().Equal(Enumerable.Range(0, PerSender));
         seen[1].Should().Equal(Enumerable.Range(0, PerSender));
@@ -228,24 +228,24 @@ public sealed partial class ActorCellTests : TestKit
     {
         var parent = Sys.ActorOf(Props.Create<Parent>(), "parent");
 
-        var named = await parent.Ask<IActorRef>(new Parent.Create("kid"), Timeouts.AskNever).WaitAsync(Timeouts.Await);
-        var generated = await parent.Ask<IActorRef>(new Parent.Create(null), Timeouts.AskNever).WaitAsync(Timeouts.Await);
-        var children = await parent.Ask<string[]>(Parent.ListChildren.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var named = await parent.Ask<IActorRef>(new Parent.Create("kid"), TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
+        var generated = await parent.Ask<IActorRef>(new Parent.Create(null), TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
+        var children = await parent.Ask<string[]>(Parent.ListChildren.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         named.Path.ToString().Should().Be("/user/parent/kid");
         generated.Path.Name.Should().StartWith("$");
         children.Should().BeEquivalentTo("/user/parent/kid", generated.Path.ToString());
-        (await named.Ask<Pong>(Ping.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await)).Should().BeSameAs(Pong.Instance);
+        (await named.Ask<Pong>(Ping.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default)).Should().BeSameAs(Pong.Instance);
     }
 
     [Fact]
     public async Task Child_ByName_FindsLiveChildOnly()
     {
         var parent = Sys.ActorOf(Props.Create<Parent>());
-        var kid = await parent.Ask<IActorRef>(new Parent.Create("kid"), Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var kid = await parent.Ask<IActorRef>(new Parent.Create("kid"), TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
-        var found = await parent.Ask<Parent.Found>(new Parent.Find("kid"), Timeouts.AskNever).WaitAsync(Timeouts.Await);
-        var missing = await parent.Ask<Parent.Found>(new Parent.Find("nobody"), Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var found = await parent.Ask<Parent.Found>(new Parent.Find("kid"), TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
+        var missing = await parent.Ask<Parent.Found>(new Parent.Find("nobody"), TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         found.Child.Should().BeSameAs(kid);
         missing.Child.Should().BeNull();
@@ -256,13 +256,13 @@ public sealed partial class ActorCellTests : TestKit
     {
         var probe = CreateTestProbe();
         var parent = Sys.ActorOf(Props.Create<Parent>());
-        var kid = await parent.Ask<IActorRef>(new Parent.Create("kid"), Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var kid = await parent.Ask<IActorRef>(new Parent.Create("kid"), TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         probe.Watch(kid);
 
         parent.Tell(new Parent.StopChild("kid"));
         probe.ExpectTerminated(kid);
 
-        var children = await parent.Ask<string[]>(Parent.ListChildren.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var children = await parent.Ask<string[]>(Parent.ListChildren.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         children.Should().BeEmpty();
     }
 
@@ -270,9 +270,9 @@ public sealed partial class ActorCellTests : TestKit
     public async Task ActorOf_DuplicateChildName_ThrowsInvalidActorNameException()
     {
         var parent = Sys.ActorOf(Props.Create<Parent>());
-        await parent.Ask<IActorRef>(new Parent.Create("kid"), Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        await parent.Ask<IActorRef>(new Parent.Create("kid"), TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
-        var second = () => parent.Ask<IActorRef>(new Parent.Create("kid"), Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var second = () => parent.Ask<IActorRef>(new Parent.Create("kid"), TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         await second.Should().ThrowAsync<InvalidActorNameException>().WithMessage("*'kid' already exists under /user/*");
     }

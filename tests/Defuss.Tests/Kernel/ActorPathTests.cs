@@ -11,7 +11,7 @@ public sealed class ActorPathTests : TestKit
     {
         var parent = Sys.ActorOf(Props.Create(() => new SupervisorActor(SupervisorStrategy.DefaultStrategy, Props.Create<EchoActor>(), null, null)), "parent");
 
-        var child = await parent.Ask<IActorRef>(GetChild.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var child = await parent.Ask<IActorRef>(GetChild.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         parent.Path.ToString().Should().Be("/user/parent");
         child.Path.ToString().Should().Be("/user/parent/child");

@@ -14,7 +14,7 @@ public sealed class ActorSystemTests : TestKit
         Sys.ActorOf(Props.Create(() => new Node("b", events, 2)), "b");
         await events.WaitForAsync(Hook.PreStart, 5);
 
-        await Sys.Terminate().WaitAsync(Timeouts.Await);
+        await Sys.Terminate().WaitAsync(TestTimeouts.Default);
 
         var stops = events.Snapshot().Where(e => e.Hook == Hook.PostStop).Select(e => e.Actor).ToList();
         stops.Should().BeEquivalentTo(["a", "a.0", "a.0.0", "b", "b.0"]);
@@ -35,12 +35,12 @@ public sealed class ActorSystemTests : TestKit
         await events.WaitForAsync(Hook.PreStart, 3);
 
         var termination = Sys.Terminate();
-        await blocked.Task.WaitAsync(Timeouts.Await);
+        await blocked.Task.WaitAsync(TestTimeouts.Default);
 
-        var early = () => termination.WaitAsync(Timeouts.NoMessage);
+        var early = () => termination.WaitAsync(TestTimeouts.NoMessage);
         await early.Should().ThrowAsync<TimeoutException>("a PostStop is still running");
         gate.SetResult();
-        await termination.WaitAsync(Timeouts.Await);
+        await termination.WaitAsync(TestTimeouts.Default);
         events.Snapshot().Where(e => e.Hook == Hook.PostStop).Select(e => e.Actor)
             .Should().BeEquivalentTo(["slow", "slow.0", "fast"]);
     }
@@ -53,7 +53,7 @@ public sealed class ActorSystemTests : TestKit
 
         second.Should().BeSameAs(first);
         second.Should().BeSameAs(Sys.WhenTerminated);
-        await first.WaitAsync(Timeouts.Await);
+        await first.WaitAsync(TestTimeouts.Default);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class ActorSystemTests : TestKit
         var probe = CreateTestProbe();
         var observer = Sys.ActorOf(Props.Create<EchoActor>());
 
-        await Sys.Terminate().WaitAsync(Timeouts.Await);
+        await Sys.Terminate().WaitAsync(TestTimeouts.Default);
         var before = Sys.DeadLetterCount;
         probe.Tell("after the end");
         observer.Tell("after the end");
@@ -73,7 +73,7 @@ public sealed class ActorSystemTests : TestKit
     [Fact]
     public async Task ActorOf_AfterTerminate_ThrowsInvalidOperationException()
     {
-        await Sys.Terminate().WaitAsync(Timeouts.Await);
+        await Sys.Terminate().WaitAsync(TestTimeouts.Default);
 
         var act = () => Sys.ActorOf(Props.Create<EchoActor>());
 
@@ -117,7 +117,7 @@ public sealed class ActorSystemTests : TestKit
         var echo = Sys.ActorOf(Props.Create<EchoActor>(), "echo");
 
         echo.Path.ToString().Should().Be("/user/echo");
-        (await echo.Ask<string>("hi", Timeouts.AskNever).WaitAsync(Timeouts.Await)).Should().Be("hi");
+        (await echo.Ask<string>("hi", TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default)).Should().Be("hi");
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class ActorSystemTests : TestKit
                 _waiters.Add((hook, count, reached));
             }
 
-            return reached.Task.WaitAsync(Timeouts.Await);
+            return reached.Task.WaitAsync(TestTimeouts.Default);
         }
     }
 
@@ -242,7 +242,7 @@ public sealed class ActorSystemTests : TestKit
             if (_gate is not null)
             {
                 _blocked!.SetResult();
-                _gate.Wait(Timeouts.Await);
+                _gate.Wait(TestTimeouts.Default);
             }
 
             _events.Add(new LifecycleEvent(_name, Hook.PostStop, 1));

@@ -13,7 +13,7 @@ public sealed class AskTests : TestKit
     {
         var echo = Sys.ActorOf(Props.Create<EchoActor>());
 
-        var reply = await echo.Ask<string>("hello", AskTimeout).WaitAsync(Timeouts.Await);
+        var reply = await echo.Ask<string>("hello", AskTimeout).WaitAsync(TestTimeouts.Default);
 
         reply.Should().Be("hello");
     }
@@ -23,7 +23,7 @@ public sealed class AskTests : TestKit
     {
         var actor = Sys.ActorOf(Props.Create<Answerer>());
 
-        var reply = await actor.Ask<int>(41, AskTimeout).WaitAsync(Timeouts.Await);
+        var reply = await actor.Ask<int>(41, AskTimeout).WaitAsync(TestTimeouts.Default);
 
         reply.Should().Be(42);
     }
@@ -33,7 +33,7 @@ public sealed class AskTests : TestKit
     {
         var actor = Sys.ActorOf(Props.Create<Answerer>());
 
-        var ask = () => actor.Ask<string>(new Refuse("not today"), AskTimeout).WaitAsync(Timeouts.Await);
+        var ask = () => actor.Ask<string>(new Refuse("not today"), AskTimeout).WaitAsync(TestTimeouts.Default);
 
         await ask.Should().ThrowExactlyAsync<InvalidOperationException>().WithMessage("not today");
     }
@@ -43,7 +43,7 @@ public sealed class AskTests : TestKit
     {
         var echo = Sys.ActorOf(Props.Create<EchoActor>(), "echo");
 
-        var ask = () => echo.Ask<int>("not a number", AskTimeout).WaitAsync(Timeouts.Await);
+        var ask = () => echo.Ask<int>("not a number", AskTimeout).WaitAsync(TestTimeouts.Default);
 
         await ask.Should().ThrowExactlyAsync<InvalidCastException>()
             .WithMessage("Ask to /user/echo expected a Int32 reply to String but got a String.");
@@ -60,7 +60,7 @@ public sealed class AskTests : TestKit
         ask.IsCompleted.Should().BeFalse();
         Clock.Advance(TimeSpan.FromTicks(1));
 
-        var act = () => ask.WaitAsync(Timeouts.Await);
+        var act = () => ask.WaitAsync(TestTimeouts.Default);
         await act.Should().ThrowExactlyAsync<AskTimeoutException>().WithMessage("Ask to /user/silent timed out after 5000 ms*");
     }
 
@@ -69,7 +69,7 @@ public sealed class AskTests : TestKit
     {
         var actor = Sys.ActorOf(Props.Create<Answerer>(), "quitter");
 
-        var ask = () => actor.Ask<string>(StopInstead.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var ask = () => actor.Ask<string>(StopInstead.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         await ask.Should().ThrowExactlyAsync<AskTargetTerminatedException>().WithMessage("/user/quitter stopped before it replied*");
     }
@@ -83,7 +83,7 @@ public sealed class AskTests : TestKit
         Sys.Stop(echo);
         probe.ExpectTerminated(echo);
 
-        var ask = () => echo.Ask<string>("anyone?", Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var ask = () => echo.Ask<string>("anyone?", TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         await ask.Should().ThrowExactlyAsync<AskTargetTerminatedException>();
     }
@@ -91,7 +91,7 @@ public sealed class AskTests : TestKit
     [Fact]
     public async Task Ask_TargetIsNotALocalActor_FailsWithAskTargetTerminatedException()
     {
-        var ask = () => ActorRefs.Nobody.Ask<string>("anyone?", Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var ask = () => ActorRefs.Nobody.Ask<string>("anyone?", TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         await ask.Should().ThrowExactlyAsync<AskTargetTerminatedException>();
     }
@@ -101,11 +101,11 @@ public sealed class AskTests : TestKit
     {
         var silent = Sys.ActorOf(Props.Create<Answerer>());
         using var cancellation = new CancellationTokenSource();
-        var ask = silent.Ask<string>(Ignore.Instance, Timeouts.AskNever, cancellation.Token);
+        var ask = silent.Ask<string>(Ignore.Instance, TestTimeouts.AskNever, cancellation.Token);
 
         await cancellation.CancelAsync();
 
-        var act = () => ask.WaitAsync(Timeouts.Await);
+        var act = () => ask.WaitAsync(TestTimeouts.Default);
         await act.Should().ThrowAsync<OperationCanceledException>();
     }
 
@@ -114,7 +114,7 @@ public sealed class AskTests : TestKit
     {
         var echo = Sys.ActorOf(Props.Create<EchoActor>());
 
-        var ask = () => echo.Ask<string>("hello", TimeSpan.Zero).WaitAsync(Timeouts.Await);
+        var ask = () => echo.Ask<string>("hello", TimeSpan.Zero).WaitAsync(TestTimeouts.Default);
 
         await ask.Should().ThrowAsync<ArgumentOutOfRangeException>();
     }
@@ -128,7 +128,7 @@ public sealed class AskTests : TestKit
         (await probe.ExpectMsgAsync<string>()).Should().Be("question");
         probe.Reply("answer");
 
-        (await ask.WaitAsync(Timeouts.Await)).Should().Be("answer");
+        (await ask.WaitAsync(TestTimeouts.Default)).Should().Be("answer");
     }
 
     [Fact]
@@ -136,15 +136,15 @@ public sealed class AskTests : TestKit
     {
         var recorder = new StopRecorder.Signals();
         var actor = Sys.ActorOf(Props.Create(() => new StopRecorder(recorder)));
-        await actor.Ask<Pong>(Ping.Instance, AskTimeout).WaitAsync(Timeouts.Await);
+        await actor.Ask<Pong>(Ping.Instance, AskTimeout).WaitAsync(TestTimeouts.Default);
 
         var stop = actor.GracefulStop(AskTimeout);
-        await recorder.Entered.Task.WaitAsync(Timeouts.Await);
+        await recorder.Entered.Task.WaitAsync(TestTimeouts.Default);
 
-        var early = () => stop.WaitAsync(Timeouts.NoMessage);
+        var early = () => stop.WaitAsync(TestTimeouts.NoMessage);
         await early.Should().ThrowAsync<TimeoutException>("PostStop is still running");
         recorder.Release.SetResult();
-        (await stop.WaitAsync(Timeouts.Await)).Should().BeTrue();
+        (await stop.WaitAsync(TestTimeouts.Default)).Should().BeTrue();
         recorder.Finished.Should().BeTrue();
     }
 
@@ -161,7 +161,7 @@ public sealed class AskTests : TestKit
         var stop = actor.GracefulStop(AskTimeout);
         Clock.Advance(AskTimeout);
 
-        (await stop.WaitAsync(Timeouts.Await)).Should().BeFalse();
+        (await stop.WaitAsync(TestTimeouts.Default)).Should().BeFalse();
         gate.SetResult();
         await probe.ExpectMsgAsync<GateLeft>();
         await probe.ExpectHookAsync("a", Hook.PostStop, 1);
@@ -176,7 +176,7 @@ public sealed class AskTests : TestKit
         Sys.Stop(echo);
         probe.ExpectTerminated(echo);
 
-        var stopped = await echo.GracefulStop(AskTimeout).WaitAsync(Timeouts.Await);
+        var stopped = await echo.GracefulStop(AskTimeout).WaitAsync(TestTimeouts.Default);
 
         stopped.Should().BeTrue();
     }
@@ -207,7 +207,7 @@ public sealed class AskTests : TestKit
         protected override void PostStop()
         {
             _signals.Entered.SetResult();
-            _signals.Release.Task.Wait(Timeouts.Await);
+            _signals.Release.Task.Wait(TestTimeouts.Default);
             _signals.Finished = true;
         }
 

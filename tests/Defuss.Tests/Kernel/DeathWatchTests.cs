@@ -105,7 +105,7 @@ public sealed class DeathWatchTests : TestKit
         Sys.Stop(subject);
         observer.ExpectTerminated(subject);
 
-        await _probe.ExpectNoMsgAsync(Timeouts.NoMessage);
+        await _probe.ExpectNoMsgAsync(TestTimeouts.NoMessage);
         await _probe.FlushAsync(watcher);
     }
 
@@ -121,7 +121,7 @@ public sealed class DeathWatchTests : TestKit
         Sys.Stop(subject);
         observer.ExpectTerminated(subject);
 
-        await _probe.ExpectNoMsgAsync(Timeouts.NoMessage);
+        await _probe.ExpectNoMsgAsync(TestTimeouts.NoMessage);
     }
 
     [Fact]

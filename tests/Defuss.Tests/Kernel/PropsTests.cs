@@ -15,7 +15,7 @@ public sealed class PropsTests : TestKit
 
         props.ActorType.Should().Be<EchoActor>();
         props.ToString().Should().Be("Props(EchoActor)");
-        (await echo.Ask<Pong>(Ping.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await)).Should().BeSameAs(Pong.Instance);
+        (await echo.Ask<Pong>(Ping.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default)).Should().BeSameAs(Pong.Instance);
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class PropsTests : TestKit
         var actor = Sys.ActorOf(props);
 
         actor.Tell(new Boom("rebuild"));
-        var total = await actor.Ask<Total>(GetTotal.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var total = await actor.Ask<Total>(GetTotal.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         props.ActorType.Should().Be<LifecycleActor>();
         total.Incarnation.Should().Be(2);
@@ -39,7 +39,7 @@ public sealed class PropsTests : TestKit
     {
         var actor = Sys.ActorOf(Props.Create<WithArguments>("prefix", 42));
 
-        var reply = await actor.Ask<string>("hello", Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var reply = await actor.Ask<string>("hello", TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         reply.Should().Be("prefix:42:hello");
     }
@@ -93,7 +93,7 @@ public sealed class PropsTests : TestKit
     {
         var actor = Sys.ActorOf(Props.Create<Constructor>());
 
-        var reply = await actor.Ask<string>("build one", Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var reply = await actor.Ask<string>("build one", TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         reply.Should().Be(nameof(InvalidOperationException));
     }

@@ -111,7 +111,7 @@ public sealed class ReceiveActorTests : TestKit
         actor.Tell(new AwaitGate(gate.Task));
         (await probe.ExpectMsgAsync<string>()).Should().Be("first started");
         actor.Tell("second");
-        await probe.ExpectNoMsgAsync(Timeouts.NoMessage);
+        await probe.ExpectNoMsgAsync(TestTimeouts.NoMessage);
         gate.SetResult();
 
         (await probe.ExpectMsgAsync<string>()).Should().Be("first finished");

@@ -23,7 +23,7 @@ public sealed partial class SupervisionTests : TestKit
         child.Tell(new Boom("resume me"));
         child.Tell(new Add(1));
 
-        var total = await child.Ask<Total>(GetTotal.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var total = await child.Ask<Total>(GetTotal.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         total.Should().Be(new Total(6, Incarnation: 1));
     }
 
@@ -35,7 +35,7 @@ public sealed partial class SupervisionTests : TestKit
 
         child.Tell(new Boom("restart me"));
 
-        var total = await child.Ask<Total>(GetTotal.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var total = await child.Ask<Total>(GetTotal.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         total.Should().Be(new Total(0, Incarnation: 2), "one restart, and the failed message is not handled again");
         await _probe.ExpectRestartAsync("child", from: 1);
         await _probe.FlushAsync(child);
@@ -54,7 +54,7 @@ public sealed partial class SupervisionTests : TestKit
         gate.SetResult();
 
         await _probe.ExpectRestartAsync("child", from: 1);
-        var total = await child.Ask<Total>(GetTotal.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var total = await child.Ask<Total>(GetTotal.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         total.Should().Be(new Total(5, Incarnation: 2));
     }
 
@@ -96,7 +96,7 @@ public sealed partial class SupervisionTests : TestKit
             LifecycleActor.Props("child", _probe, _incarnations),
             _probe,
             supervisorIncarnations)));
-        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         await _probe.ReceiveAsync<LifecycleEvent>(2);
 
         child.Tell(new Boom("escalate me"));
@@ -164,7 +164,7 @@ public sealed partial class SupervisionTests : TestKit
             return SupervisorStrategy.DefaultDecider(exception);
         });
         var supervisor = Sys.ActorOf(Props.Create(() => new SupervisorActor(strategy, Props.Create(() => new Unbuildable()), null, null)), "sup");
-        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         var failure = await _probe.ExpectMsgAsync<ActorInitializationException>();
 
@@ -200,7 +200,7 @@ public sealed partial class SupervisionTests : TestKit
         order.FindIndex(e => e.Is("kid", Hook.PostStop, 1))
             .Should().BeLessThan(order.FindIndex(e => e.Is("parent", Hook.PostRestart, 2)), "the new instance is built once the old children have stopped");
         order.Should().Contain(e => e.Is("kid", Hook.PreStart, 2));
-        var children = await parent.Ask<string[]>(ParentWithKid.ListChildren.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var children = await parent.Ask<string[]>(ParentWithKid.ListChildren.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         children.Should().Equal("/user/parent/kid");
         kidIncarnations.Value.Should().Be(2);
     }
@@ -229,30 +229,30 @@ public sealed partial class SupervisionTests : TestKit
             null,
             null));
         var top = Sys.ActorOf(Props.Create(() => new SupervisorActor(new OneForOneStrategy(_ => Directive.Resume), middle, null, null)));
-        var supervisor = await top.Ask<IActorRef>(GetChild.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
-        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var supervisor = await top.Ask<IActorRef>(GetChild.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
+        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         await _probe.ExpectHookAsync("child", Hook.PreStart, 1);
         child.Tell(new Add(5));
 
         child.Tell(new Boom("escalated, then resumed"));
 
-        var total = await child.Ask<Total>(GetTotal.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var total = await child.Ask<Total>(GetTotal.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         total.Should().Be(new Total(5, Incarnation: 1));
-        (await supervisor.Ask<IActorRef>(GetChild.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await)).Should().BeSameAs(child);
+        (await supervisor.Ask<IActorRef>(GetChild.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default)).Should().BeSameAs(child);
     }
 
     [Fact]
     public async Task Escalate_SupervisorRestartsButKeepsItsChildren_RestartsTheFailedChild()
     {
         var supervisor = Sys.ActorOf(Props.Create(() => new KeepingSupervisor(LifecycleActor.Props("child", _probe, _incarnations))));
-        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         await _probe.ExpectHookAsync("child", Hook.PreStart, 1);
         child.Tell(new Add(5));
 
         child.Tell(new Boom("escalated, then restarted"));
 
         await _probe.ExpectRestartAsync("child", from: 1);
-        var total = await child.Ask<Total>(GetTotal.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var total = await child.Ask<Total>(GetTotal.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         total.Should().Be(new Total(0, Incarnation: 2));
     }
 
@@ -303,7 +303,7 @@ public sealed partial class SupervisionTests : TestKit
     private async Task<IActorRef> StartChildAsync(SupervisorStrategy strategy)
     {
         var supervisor = Sys.ActorOf(Props.Create(() => new SupervisorActor(strategy, LifecycleActor.Props("child", _probe, _incarnations), null, null)));
-        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        var child = await supervisor.Ask<IActorRef>(GetChild.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
         await _probe.ExpectHookAsync("child", Hook.PreStart, 1);
         return child;
     }

@@ -212,7 +212,7 @@ public sealed class ManualTimeProviderTests
         wait.IsCompleted.Should().BeFalse();
         _clock.Advance(TimeSpan.FromTicks(1));
 
-        var act = () => wait.WaitAsync(Timeouts.Await);
+        var act = () => wait.WaitAsync(TestTimeouts.Default);
         await act.Should().ThrowAsync<TimeoutException>();
     }
 

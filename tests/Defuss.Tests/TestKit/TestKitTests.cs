@@ -12,7 +12,7 @@ public sealed class TestKitTests
         var kit = new TestKit("disposed");
         var postStopRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var actor = kit.Sys.ActorOf(Props.Create(() => new StopNotifier(postStopRan)));
-        await actor.Ask<Pong>(Ping.Instance, Timeouts.AskNever).WaitAsync(Timeouts.Await);
+        await actor.Ask<Pong>(Ping.Instance, TestTimeouts.AskNever).WaitAsync(TestTimeouts.Default);
 
         kit.Dispose();
 

@@ -46,7 +46,7 @@ public sealed class TestProbeTests : TestKit
         _probe.Tell("a string");
         AwaitDelivery();
 
-        var act = () => _probe.ExpectMsg<int>(timeout: Timeouts.Short);
+        var act = () => _probe.ExpectMsg<int>(timeout: TestTimeouts.Short);
 
         act.Should().Throw<TestKitAssertionException>().WithMessage("*expected a Int32 but got a String: a string");
     }
@@ -57,7 +57,7 @@ public sealed class TestProbeTests : TestKit
         _probe.Tell(7);
         AwaitDelivery();
 
-        var act = () => _probe.ExpectMsg<int>(i => i > 10, Timeouts.Short);
+        var act = () => _probe.ExpectMsg<int>(i => i > 10, TestTimeouts.Short);
 
         act.Should().Throw<TestKitAssertionException>().WithMessage("*the Int32 that arrived does not match: 7");
     }
@@ -65,7 +65,7 @@ public sealed class TestProbeTests : TestKit
     [Fact]
     public void ExpectMsg_NothingArrives_ThrowsTestKitAssertionExceptionAfterTheTimeout()
     {
-        var act = () => _probe.ExpectMsg<string>(timeout: Timeouts.Short);
+        var act = () => _probe.ExpectMsg<string>(timeout: TestTimeouts.Short);
 
         act.Should().Throw<TestKitAssertionException>().WithMessage("*no message of type String arrived within 00:00:00.1*");
     }
@@ -73,7 +73,7 @@ public sealed class TestProbeTests : TestKit
     [Fact]
     public async Task ExpectMsgAsync_NothingArrives_ThrowsTestKitAssertionException()
     {
-        var act = () => _probe.ExpectMsgAsync<string>(timeout: Timeouts.Short);
+        var act = () => _probe.ExpectMsgAsync<string>(timeout: TestTimeouts.Short);
 
         await act.Should().ThrowAsync<TestKitAssertionException>();
     }
@@ -91,7 +91,7 @@ public sealed class TestProbeTests : TestKit
     [Fact]
     public void ExpectNoMsg_NothingArrives_Passes()
     {
-        var act = () => _probe.ExpectNoMsg(Timeouts.Short);
+        var act = () => _probe.ExpectNoMsg(TestTimeouts.Short);
 
         act.Should().NotThrow();
     }
@@ -102,7 +102,7 @@ public sealed class TestProbeTests : TestKit
         _probe.Tell("surprise");
         AwaitDelivery();
 
-        var act = () => _probe.ExpectNoMsg(Timeouts.Short);
+        var act = () => _probe.ExpectNoMsg(TestTimeouts.Short);
 
         act.Should().Throw<TestKitAssertionException>().WithMessage("*expected no message*but got a String: surprise");
     }
@@ -113,7 +113,7 @@ public sealed class TestProbeTests : TestKit
         _probe.Tell(1);
         AwaitDelivery();
 
-        var act = () => _probe.ExpectNoMsgAsync(Timeouts.Short);
+        var act = () => _probe.ExpectNoMsgAsync(TestTimeouts.Short);
 
         await act.Should().ThrowAsync<TestKitAssertionException>();
     }
@@ -137,7 +137,7 @@ public sealed class TestProbeTests : TestKit
         _probe.Tell(1);
         AwaitDelivery();
 
-        var act = () => _probe.FishForMessage<int>(i => i == 2, Timeouts.Short);
+        var act = () => _probe.FishForMessage<int>(i => i == 2, TestTimeouts.Short);
 
         act.Should().Throw<TestKitAssertionException>().WithMessage("*no matching Int32*skipped [skip me, 1]*");
     }
@@ -179,7 +179,7 @@ public sealed class TestProbeTests : TestKit
         Sys.Stop(echo);
         observer.ExpectTerminated(echo);
 
-        var act = () => _probe.ExpectTerminated(echo, Timeouts.NoMessage);
+        var act = () => _probe.ExpectTerminated(echo, TestTimeouts.NoMessage);
         act.Should().Throw<TestKitAssertionException>();
     }
 
@@ -203,7 +203,7 @@ public sealed class TestProbeTests : TestKit
         _probe.Send(echo, "to the probe");
 
         _probe.ExpectMsg<string>().Should().Be("to the probe");
-        other.ExpectNoMsg(Timeouts.Short);
+        other.ExpectNoMsg(TestTimeouts.Short);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal sealed class FakePrimary : IAsyncDisposable
 
     public async Task AcceptAsync()
     {
-        using var timeout = new CancellationTokenSource(TestTimeout.Default);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
         _connection = await _listener.AcceptAsync(timeout.Token);
         _stream = new NetworkStream(_connection, ownsSocket: true);
     }
@@ -32,8 +32,8 @@ internal sealed class FakePrimary : IAsyncDisposable
     /// <summary>The next frame; <c>null</c> when the worker closed the channel.</summary>
     public async Task<ControlMessage?> ReadAsync()
     {
-        using var timeout = new CancellationTokenSource(TestTimeout.Default);
-        return await ControlFraming.ReadAsync(Stream, timeout.Token).AsTask().WaitAsync(TestTimeout.Default);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        return await ControlFraming.ReadAsync(Stream, timeout.Token).AsTask().WaitAsync(TestTimeouts.Default);
     }
 
     /// <summary>The next frame, which must be a <typeparamref name="T"/>.</summary>
@@ -46,7 +46,7 @@ internal sealed class FakePrimary : IAsyncDisposable
 
     /// <summary>Skips frames until a <typeparamref name="T"/> that matches <paramref name="predicate"/> arrives.</summary>
     public Task<T> ReadUntilAsync<T>(Func<T, bool>? predicate = null)
-        where T : ControlMessage => ReadUntilCoreAsync(predicate).WaitAsync(TestTimeout.Default);
+        where T : ControlMessage => ReadUntilCoreAsync(predicate).WaitAsync(TestTimeouts.Default);
 
     /// <summary>Reads until the worker closes the channel; returns what arrived on the way.</summary>
     public async Task<IReadOnlyList<ControlMessage>> ReadToEndAsync()
@@ -62,15 +62,15 @@ internal sealed class FakePrimary : IAsyncDisposable
 
     public async Task SendAsync(ControlMessage message)
     {
-        using var timeout = new CancellationTokenSource(TestTimeout.Default);
-        await ControlFraming.WriteAsync(Stream, message, timeout.Token).AsTask().WaitAsync(TestTimeout.Default);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        await ControlFraming.WriteAsync(Stream, message, timeout.Token).AsTask().WaitAsync(TestTimeouts.Default);
     }
 
     /// <summary>Writes bytes that need not be a valid frame.</summary>
     public async Task SendRawAsync(byte[] bytes)
     {
-        using var timeout = new CancellationTokenSource(TestTimeout.Default);
-        await Stream.WriteAsync(bytes, timeout.Token).AsTask().WaitAsync(TestTimeout.Default);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        await Stream.WriteAsync(bytes, timeout.Token).AsTask().WaitAsync(TestTimeouts.Default);
     }
 
     /// <summary>Closes the channel, as the OS does when the primary dies.</summary>
@@ -79,11 +79,11 @@ internal sealed class FakePrimary : IAsyncDisposable
     /// <summary>Waits until a frame is unread, then closes: the worker sees a reset, as when a busy primary is killed.</summary>
     public async Task ResetConnectionAsync()
     {
-        using var timeout = new CancellationTokenSource(TestTimeout.Default);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
         var connection = _connection ?? throw new InvalidOperationException("No worker has connected yet.");
 
         // A zero-byte receive completes when data is waiting, without consuming it.
-        await connection.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeout.Token).AsTask().WaitAsync(TestTimeout.Default);
+        await connection.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeout.Token).AsTask().WaitAsync(TestTimeouts.Default);
         _stream?.Dispose();
     }
 

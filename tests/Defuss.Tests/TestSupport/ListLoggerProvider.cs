@@ -3,14 +3,24 @@ using Microsoft.Extensions.Logging;
 
 namespace Defuss.Tests.TestSupport;
 
-/// <summary>Keeps every log entry in memory, so that a test can assert on what was logged or wait until it is.</summary>
-internal sealed class ListLoggerProvider : ILoggerProvider
+/// <summary>
+/// Keeps every log entry at every level in memory, so that a test can assert on what was (not) logged or wait until
+/// it is. Usable as a provider (added to a host's logging) or directly as the logger factory of the code under test.
+/// </summary>
+internal sealed class ListLoggerProvider : ILoggerProvider, ILoggerFactory
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
     private readonly List<(Func<LogEntry, bool> Predicate, TaskCompletionSource<LogEntry> Logged)> _waiters = [];
     private readonly Lock _gate = new();
 
     public IReadOnlyCollection<LogEntry> Entries => _entries;
+
+    public IEnumerable<LogEntry> Errors => _entries.Where(e => e.Level >= LogLevel.Error);
+
+    /// <summary>As a factory, it collects everything itself; other providers are not needed.</summary>
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
 
     public ILogger CreateLogger(string categoryName) => new ListLogger(categoryName, this);
 
@@ -27,7 +37,7 @@ internal sealed class ListLoggerProvider : ILoggerProvider
 
             var waiter = new TaskCompletionSource<LogEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((predicate, waiter));
-            return waiter.Task.WaitAsync(TestTimeout.Default);
+            return waiter.Task.WaitAsync(TestTimeouts.Default);
         }
     }
 

@@ -24,6 +24,6 @@ internal static class UnixSocketHttp
                 }
             },
         };
-        return new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TestTimeout.Default };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TestTimeouts.Default };
     }
 }

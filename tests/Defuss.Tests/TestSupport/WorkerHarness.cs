@@ -117,7 +117,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
                 _lifetime.StopApplication();
             }
 
-            await Run.WaitAsync(TestTimeout.Default);
+            await Run.WaitAsync(TestTimeouts.Default);
         }
         catch (OperationCanceledException)
         {

@@ -35,20 +35,20 @@ public sealed class ControlFramingTests
     public async Task WriteThenRead_EachMessage_RoundTrips(ControlMessage message)
     {
         using var stream = new MemoryStream();
-        await ControlFraming.WriteAsync(stream, message).AsTask().WaitAsync(TestTimeout.Default);
+        await ControlFraming.WriteAsync(stream, message).AsTask().WaitAsync(TestTimeouts.Default);
         stream.Position = 0;
 
-        var read = await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default);
+        var read = await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default);
 
         read.Should().Be(message);
-        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default)).Should().BeNull();
+        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default)).Should().BeNull();
     }
 
     [Fact]
     public async Task Write_Frame_IsBigEndianLengthThenCamelCaseJson()
     {
         using var stream = new MemoryStream();
-        await ControlFraming.WriteAsync(stream, new Stop(2500)).AsTask().WaitAsync(TestTimeout.Default);
+        await ControlFraming.WriteAsync(stream, new Stop(2500)).AsTask().WaitAsync(TestTimeouts.Default);
 
         var bytes = stream.ToArray();
         BinaryPrimitives.ReadInt32BigEndian(bytes).Should().Be(bytes.Length - 4);
@@ -59,12 +59,12 @@ public sealed class ControlFramingTests
     public async Task Read_SeveralFramesInOneStream_ReadsThemInOrder()
     {
         using var stream = new MemoryStream();
-        await ControlFraming.WriteAsync(stream, new Hello(0, 1, 1, "s")).AsTask().WaitAsync(TestTimeout.Default);
-        await ControlFraming.WriteAsync(stream, new Ready("tcp:127.0.0.1:5000")).AsTask().WaitAsync(TestTimeout.Default);
+        await ControlFraming.WriteAsync(stream, new Hello(0, 1, 1, "s")).AsTask().WaitAsync(TestTimeouts.Default);
+        await ControlFraming.WriteAsync(stream, new Ready("tcp:127.0.0.1:5000")).AsTask().WaitAsync(TestTimeouts.Default);
         stream.Position = 0;
 
-        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default)).Should().BeOfType<Hello>();
-        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default)).Should().BeOfType<Ready>();
+        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default)).Should().BeOfType<Hello>();
+        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default)).Should().BeOfType<Ready>();
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class ControlFramingTests
     {
         using var stream = new MemoryStream();
 
-        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default)).Should().BeNull();
+        (await ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default)).Should().BeNull();
     }
 
     [Theory]
@@ -84,7 +84,7 @@ public sealed class ControlFramingTests
     {
         using var stream = new MemoryStream(Header(length));
 
-        var read = () => ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default);
+        var read = () => ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default);
 
         (await read.Should().ThrowAsync<InvalidDataException>()).WithMessage($"*{length}*");
     }
@@ -94,7 +94,7 @@ public sealed class ControlFramingTests
     {
         using var stream = new MemoryStream([0, 0]);
 
-        var read = () => ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default);
+        var read = () => ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default);
 
         await read.Should().ThrowAsync<InvalidDataException>();
     }
@@ -105,7 +105,7 @@ public sealed class ControlFramingTests
         var json = Encoding.UTF8.GetBytes("""{"type":"stop","deadlineMs":2500}""");
         using var stream = new MemoryStream([.. Header(json.Length), .. json.AsSpan(0, json.Length / 2)]);
 
-        var read = () => ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default);
+        var read = () => ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default);
 
         await read.Should().ThrowAsync<InvalidDataException>();
     }
@@ -122,7 +122,7 @@ public sealed class ControlFramingTests
         var json = Encoding.UTF8.GetBytes(body);
         using var stream = new MemoryStream([.. Header(json.Length), .. json]);
 
-        var read = () => ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeout.Default);
+        var read = () => ControlFraming.ReadAsync(stream).AsTask().WaitAsync(TestTimeouts.Default);
 
         await read.Should().ThrowAsync<InvalidDataException>();
     }

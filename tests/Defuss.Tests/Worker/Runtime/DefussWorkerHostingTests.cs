@@ -31,7 +31,7 @@ public sealed class DefussWorkerHostingTests
 
         addresses.Should().ContainSingle().Which.Should().Contain(worker.PrivateSocketPath);
         using var client = worker.CreateClient();
-        (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeout.Default)).Should().Be("hello");
+        (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
     }
 
     [Fact]
@@ -39,13 +39,13 @@ public sealed class DefussWorkerHostingTests
     {
         using var temp = new ShortTempDirectory();
         var socketPath = temp.PathOf("stale.sock");
-        await File.WriteAllTextAsync(socketPath, "left by a killed incarnation").WaitAsync(TestTimeout.Default);
+        await File.WriteAllTextAsync(socketPath, "left by a killed incarnation").WaitAsync(TestTimeouts.Default);
 
         await using var worker = await WorkerHarness.StartAsync(adjustSettings: s => s with { Endpoint = "unix:" + socketPath });
         await worker.Primary.ReadUntilAsync<Ready>();
 
         using var client = UnixSocketHttp.CreateClient(socketPath);
-        (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeout.Default)).Should().Be("hello");
+        (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed class DefussWorkerHostingTests
         var ready = await worker.Primary.ReadUntilAsync<Ready>();
 
         ready.Endpoint.Should().Be($"tcp:127.0.0.1:{port}");
-        using var client = new HttpClient { Timeout = TestTimeout.Default };
-        (await client.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).WaitAsync(TestTimeout.Default)).Should().Be("hello");
+        using var client = new HttpClient { Timeout = TestTimeouts.Default };
+        (await client.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
     }
 
     [Fact]
@@ -77,12 +77,12 @@ public sealed class DefussWorkerHostingTests
         using var client = worker.CreateClient();
 
         var response = client.GetStringAsync(new Uri("/slow", UriKind.Relative));
-        await entered.Task.WaitAsync(TestTimeout.Default);
+        await entered.Task.WaitAsync(TestTimeouts.Default);
 
         activity.RequestsInFlight.Should().Be(1);
         activity.ActiveConnections.Should().Be(1);
         release.SetResult();
-        (await response.WaitAsync(TestTimeout.Default)).Should().Be("slow");
+        (await response.WaitAsync(TestTimeouts.Default)).Should().Be("slow");
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class WorkerActivityTests
         var connection = middleware.OnConnectionAsync(new DefaultConnectionContext());
         activity.ActiveConnections.Should().Be(1);
         release.SetResult();
-        await connection.WaitAsync(TestSupport.TestTimeout.Default);
+        await connection.WaitAsync(TestSupport.TestTimeouts.Default);
 
         activity.ActiveConnections.Should().Be(0);
     }
@@ -56,7 +56,7 @@ public sealed class WorkerActivityTests
         var activity = new WorkerActivity();
         var middleware = new ConnectionCountingMiddleware(_ => throw new IOException("reset"), activity);
 
-        var run = () => middleware.OnConnectionAsync(new DefaultConnectionContext()).WaitAsync(TestSupport.TestTimeout.Default);
+        var run = () => middleware.OnConnectionAsync(new DefaultConnectionContext()).WaitAsync(TestSupport.TestTimeouts.Default);
 
         await run.Should().ThrowAsync<IOException>();
         activity.ActiveConnections.Should().Be(0);

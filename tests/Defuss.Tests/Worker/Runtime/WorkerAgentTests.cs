@@ -22,7 +22,7 @@ public sealed class WorkerAgentTests
         ready.Endpoint.Should().Be(worker.Settings.Endpoint);
 
         using var client = worker.CreateClient();
-        (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeout.Default)).Should().Be("hello");
+        (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
     }
 
     [Fact]
@@ -45,11 +45,11 @@ public sealed class WorkerAgentTests
 
         var client = worker.CreateClient();
         var response = client.GetStringAsync(new Uri("/slow", UriKind.Relative));
-        await entered.Task.WaitAsync(TestTimeout.Default);
+        await entered.Task.WaitAsync(TestTimeouts.Default);
         await worker.Primary.ReadUntilAsync<Heartbeat>(h => h.Stats is { RequestsInFlight: 1, ActiveConnections: 1 });
 
         release.SetResult();
-        (await response.WaitAsync(TestTimeout.Default)).Should().Be("slow");
+        (await response.WaitAsync(TestTimeouts.Default)).Should().Be("slow");
         client.Dispose();
         await worker.Primary.ReadUntilAsync<Heartbeat>(h => h.Stats is { RequestsInFlight: 0, ActiveConnections: 0 });
     }
@@ -65,8 +65,8 @@ public sealed class WorkerAgentTests
 
         var stopping = await worker.Primary.ReadUntilAsync<Stopping>();
         stopping.Reason.Should().Be("stop requested");
-        await worker.Stopping.WaitAsync(TestTimeout.Default);
-        await worker.Run.WaitAsync(TestTimeout.Default);
+        await worker.Stopping.WaitAsync(TestTimeouts.Default);
+        await worker.Run.WaitAsync(TestTimeouts.Default);
         hostOptions.ShutdownTimeout.Should().Be(TimeSpan.FromMilliseconds(4321));
         var rest = await worker.Primary.ReadToEndAsync();
         rest.Should().AllBeOfType<Heartbeat>("Stopping is said once");
@@ -86,16 +86,16 @@ public sealed class WorkerAgentTests
         await worker.Primary.ReadUntilAsync<Ready>();
         using var client = worker.CreateClient();
         var response = client.GetStringAsync(new Uri("/slow", UriKind.Relative));
-        await entered.Task.WaitAsync(TestTimeout.Default);
+        await entered.Task.WaitAsync(TestTimeouts.Default);
 
         await worker.Primary.SendAsync(new Stop(10_000));
         await worker.Primary.ReadUntilAsync<Stopping>();
-        await worker.Stopping.WaitAsync(TestTimeout.Default);
+        await worker.Stopping.WaitAsync(TestTimeouts.Default);
         await worker.Primary.ReadUntilAsync<Heartbeat>(h => h.Stats.RequestsInFlight == 1);
         release.SetResult();
 
-        (await response.WaitAsync(TestTimeout.Default)).Should().Be("drained");
-        await worker.Run.WaitAsync(TestTimeout.Default);
+        (await response.WaitAsync(TestTimeouts.Default)).Should().Be("drained");
+        await worker.Run.WaitAsync(TestTimeouts.Default);
     }
 
     [Fact]
@@ -107,8 +107,8 @@ public sealed class WorkerAgentTests
 
         worker.Primary.CloseConnection();
 
-        await worker.Stopping.WaitAsync(TestTimeout.Default);
-        await worker.Run.WaitAsync(TestTimeout.Default);
+        await worker.Stopping.WaitAsync(TestTimeouts.Default);
+        await worker.Run.WaitAsync(TestTimeouts.Default);
         worker.Logs.Entries.Should().Contain(e => e.EventId.Id == WorkerEventIds.PrimaryGone && e.Level == LogLevel.Warning);
     }
 
@@ -120,8 +120,8 @@ public sealed class WorkerAgentTests
 
         await worker.Primary.ResetConnectionAsync();
 
-        await worker.Stopping.WaitAsync(TestTimeout.Default);
-        await worker.Run.WaitAsync(TestTimeout.Default);
+        await worker.Stopping.WaitAsync(TestTimeouts.Default);
+        await worker.Run.WaitAsync(TestTimeouts.Default);
         worker.Logs.Entries.Should().Contain(e => e.EventId.Id == WorkerEventIds.PrimaryGone && e.Level == LogLevel.Warning);
         worker.Logs.Entries.Should().NotContain(e => e.EventId.Id == WorkerEventIds.ControlChannelFailed);
     }
@@ -134,9 +134,9 @@ public sealed class WorkerAgentTests
 
         worker.Primary.CloseConnection();
 
-        await worker.Stopping.WaitAsync(TestTimeout.Default);
+        await worker.Stopping.WaitAsync(TestTimeouts.Default);
         // Depending on how far the host had got, it ends normally or with an OperationCanceledException; either way it ends.
-        await ((Task)worker.Run.ContinueWith(_ => { }, TaskScheduler.Default)).WaitAsync(TestTimeout.Default);
+        await ((Task)worker.Run.ContinueWith(_ => { }, TaskScheduler.Default)).WaitAsync(TestTimeouts.Default);
     }
 
     [Fact]
@@ -147,8 +147,8 @@ public sealed class WorkerAgentTests
 
         await worker.Primary.SendRawAsync([0, 0, 0, 3, (byte)'{', (byte)'x', (byte)'}']);
 
-        await worker.Stopping.WaitAsync(TestTimeout.Default);
-        await worker.Run.WaitAsync(TestTimeout.Default);
+        await worker.Stopping.WaitAsync(TestTimeouts.Default);
+        await worker.Run.WaitAsync(TestTimeouts.Default);
         worker.Logs.Entries.Should().Contain(e => e.EventId.Id == WorkerEventIds.ControlChannelFailed && e.Exception is InvalidDataException);
     }
 
@@ -162,7 +162,7 @@ public sealed class WorkerAgentTests
 
         var stopping = await worker.Primary.ReadUntilAsync<Stopping>();
         stopping.Reason.Should().Be("shutdown");
-        await worker.Run.WaitAsync(TestTimeout.Default);
+        await worker.Run.WaitAsync(TestTimeouts.Default);
         (await worker.Primary.ReadToEndAsync()).Should().AllBeOfType<Heartbeat>();
     }
 
@@ -187,8 +187,8 @@ public sealed class WorkerAgentTests
             adjustSettings: s => s with { ControlConnectTimeout = TimeSpan.FromMilliseconds(300) },
             withPrimary: false);
 
-        await worker.Stopping.WaitAsync(TestTimeout.Default);
-        await worker.Run.WaitAsync(TestTimeout.Default);
+        await worker.Stopping.WaitAsync(TestTimeouts.Default);
+        await worker.Run.WaitAsync(TestTimeouts.Default);
         worker.Logs.Entries.Should().Contain(e => e.EventId.Id == WorkerEventIds.ControlConnectFailed && e.Level == LogLevel.Error);
     }
 
