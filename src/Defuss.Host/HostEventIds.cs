@@ -35,6 +35,9 @@ internal static class HostEventIds
     public const int WorkerStartupTimedOut = 3115;
     public const int WorkerHelloRejected = 3116;
     public const int ForcedStop = 3117;
+    public const int WorkerStale = 3118;
+    public const int WorkerGaveUp = 3119;
+    public const int AllWorkersGaveUp = 3120;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;

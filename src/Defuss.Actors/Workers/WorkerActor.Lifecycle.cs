@@ -1,5 +1,4 @@
 using Defuss.Actors.Routing;
-using Defuss.Worker.Protocol;
 
 namespace Defuss.Actors.Workers;
 
@@ -7,83 +6,87 @@ internal sealed partial class WorkerActor
 {
     private void HandleExit(ProcessExited exited)
     {
-        var process = _process!;
-        _process = null;
-        _session?.Close();
-        _session = null;
-        Timers.Cancel(StartupTimer);
-        Timers.Cancel(StopTimer);
-        _router.Tell(new BackendRemoved(_id));
-        _events.Tell(new WorkerExited(_index, exited.Incarnation, process.Pid, exited.Exit, _stopping, process.RecentErrorOutput));
-        if (_stopping)
+        var process = _record.Process!;
+        _record.Process = null;
+        _record.Session?.Close();
+        _record.Session = null;
+        foreach (var timer in new[] { StartupTimer, StopTimer, HeartbeatTimer, StableTimer })
         {
-            _state = WorkerState.Stopped;
+            Timers.Cancel(timer);
+        }
+
+        _router.Tell(new BackendRemoved(_id));
+        _events.Tell(new WorkerExited(_index, exited.Incarnation, process.Pid, exited.Exit, _record.Stopping, process.RecentErrorOutput));
+        if (_record.Stopping)
+        {
+            _record.State = WorkerState.Stopped;
             Context.Parent.Tell(new WorkerStopped(_index));
             return;
         }
 
-        _state = WorkerState.Exited;
-        _consecutiveFailures++;
+        _record.State = WorkerState.Exited;
         if (_settings.RespawnWorkers)
         {
-            ScheduleRespawn();
+            Fail(exited.Exit, process.Pid, process.RecentErrorOutput);
         }
     }
 
-    private void HandleStartupTimeout(StartupDeadlinePassed deadline)
+    /// <summary>The process is gone against our will: respawn after the backoff, or give up past the budget.</summary>
+    private void Fail(WorkerExit lastExit, int lastPid, IReadOnlyList<string> errorOutput)
     {
-        _events.Tell(new WorkerStartupTimedOut(_index, deadline.Incarnation, _process!.Pid, _settings.StartupTimeout));
-        _process.Kill();
+        var policy = _settings.Restart;
+        var now = Context.System.TimeProvider.GetUtcNow();
+        while (_record.Restarts.TryPeek(out var oldest) && now - oldest > policy.MaxRestartsWindow)
+        {
+            _record.Restarts.Dequeue();
+        }
+
+        if (_record.Restarts.Count >= policy.MaxRestarts)
+        {
+            _record.State = WorkerState.GivenUp;
+            _events.Tell(new WorkerGaveUp(_index, _record.Incarnation, lastPid, lastExit, policy.MaxRestarts, policy.MaxRestartsWindow, errorOutput));
+            Context.Parent.Tell(new WorkerGaveUpNotice(_index));
+            return;
+        }
+
+        _record.Restarts.Enqueue(now);
+        _record.ConsecutiveFailures++;
+        var delay = Backoff.Delay(_record.ConsecutiveFailures, policy.BackoffMin, policy.BackoffMax, _settings.Random());
+        Timers.StartSingleTimer(RespawnTimer, new RespawnDue(_record.Incarnation), delay);
+        _events.Tell(new WorkerRespawnScheduled(_index, _record.Incarnation, delay));
     }
 
     private void HandleStop(StopWorker stop)
     {
-        _stopping = true;
+        _record.Stopping = true;
         Timers.Cancel(RespawnTimer);
-        if (_process is null)
+        if (_record.Process is null)
         {
-            _state = WorkerState.Stopped;
+            _record.State = WorkerState.Stopped;
             Context.Parent.Tell(new WorkerStopped(_index));
             return;
         }
 
-        _state = WorkerState.Draining;
-        _router.Tell(new BackendRemoved(_id));
-        if (_session is not null)
+        if (_record.State is not (WorkerState.Draining or WorkerState.Stale))
         {
-            _session.SendStop(stop.Deadline);
+            _record.State = WorkerState.Draining;
+            _router.Tell(new BackendRemoved(_id));
+            AskToStop(stop.Deadline);
+        }
+
+        Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(_record.Incarnation), stop.Deadline);
+    }
+
+    /// <summary>Over the control channel if it is open (the worker drains), else with SIGTERM.</summary>
+    private void AskToStop(TimeSpan deadline)
+    {
+        if (_record.Session is { } session)
+        {
+            session.SendStop(deadline);
         }
         else
         {
-            _process.Terminate();
+            _record.Process!.Terminate();
         }
-
-        Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(_incarnation), stop.Deadline);
     }
-
-    private void ScheduleRespawn()
-    {
-        var delay = RespawnDelay(_consecutiveFailures, _settings.RestartBackoffMin, _settings.RestartBackoffMax);
-        Timers.StartSingleTimer(RespawnTimer, new RespawnDue(_incarnation), delay);
-        _events.Tell(new WorkerRespawnScheduled(_index, _incarnation, delay));
-    }
-
-    /// <summary>The delay before the next start: the minimum, doubled for every failure after the first, up to the maximum.</summary>
-    internal static TimeSpan RespawnDelay(int consecutiveFailures, TimeSpan min, TimeSpan max)
-    {
-        var doublings = Math.Clamp(consecutiveFailures - 1, 0, 30);
-        var ticks = min.Ticks * (1L << doublings);
-        return ticks <= 0 || ticks > max.Ticks ? max : TimeSpan.FromTicks(ticks);
-    }
-
-    private BackendCandidate Candidate() => new(
-        _id,
-        _index,
-        WorkerEndpoint.Parse(_endpoint),
-        _process?.Pid ?? 0,
-        Ready: _state == WorkerState.Ready,
-        Healthy: _state == WorkerState.Ready,
-        _lastHeartbeat,
-        ActiveConnections: 0,
-        _lastStats);
 }

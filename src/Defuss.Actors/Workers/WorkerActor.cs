@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Defuss.Actors.Routing;
@@ -6,126 +7,134 @@ using Defuss.Worker.Protocol;
 namespace Defuss.Actors.Workers;
 
 /// <summary>
-/// Owns one worker OS process at a time: starts it, accepts its control channel, publishes it to the router when it is
-/// ready, and starts the next incarnation when it exits. Reports from an older incarnation are dropped.
+/// Owns one worker OS process at a time: starts it, accepts its control channel, publishes it to the router while it
+/// is ready and healthy, replaces it when it exits or hangs, and gives it up after too many restarts. Reports and timers
+/// from an older incarnation are dropped. Its state lives in a <see cref="WorkerRecord"/> that survives actor restarts.
 /// </summary>
 internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
 {
     private const string StartupTimer = "startup";
     private const string RespawnTimer = "respawn";
     private const string StopTimer = "stop";
+    private const string HeartbeatTimer = "heartbeat";
+    private const string StableTimer = "stable";
 
     private readonly int _index;
     private readonly string _id;
+    private readonly WorkerRecord _record;
     private readonly WorkerPoolSettings _settings;
     private readonly IWorkerProcessLauncher _launcher;
     private readonly IActorRef _router;
     private readonly IActorRef _events;
 
-    private long _incarnation;
-    private IWorkerProcess? _process;
-    private byte[] _secret = [];
-    private string _endpoint = "";
-    private IWorkerControlSession? _session;
-    private WorkerState _state = WorkerState.Exited;
-    private int _consecutiveFailures;
-    private bool _stopping;
-    private DateTimeOffset _lastHeartbeat;
-    private WorkerStats? _lastStats;
-
-    public WorkerActor(int index, WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
+    public WorkerActor(int index, WorkerRecord record, WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
     {
         _index = index;
         _id = BackendCandidate.IdOf(index);
+        _record = record;
         _settings = settings;
         _launcher = launcher;
         _router = router;
         _events = events;
 
         Receive<WorkerHello>(HandleHello);
-        Receive<WorkerReport>(r => r.Incarnation == _incarnation && _process is not null, HandleReport);
-        Receive<ControlChannelClosed>(c => c.Incarnation == _incarnation, _ => _session = null);
-        Receive<ProcessExited>(e => e.Incarnation == _incarnation && _process is not null, HandleExit);
-        Receive<RespawnDue>(r => r.AfterIncarnation == _incarnation && _process is null && !_stopping, _ => Launch());
-        Receive<StartupDeadlinePassed>(s => s.Incarnation == _incarnation && _state == WorkerState.Starting, HandleStartupTimeout);
+        Receive<WorkerReport>(r => Current(r.Incarnation), HandleReport);
+        Receive<ControlChannelClosed>(c => c.Incarnation == _record.Incarnation, _ => _record.Session = null);
+        Receive<ProcessExited>(e => Current(e.Incarnation), HandleExit);
+        Receive<RespawnDue>(r => r.AfterIncarnation == _record.Incarnation && _record.Process is null && _record.State == WorkerState.Exited && !_record.Stopping, _ => Launch());
+        Receive<StartupDeadlinePassed>(s => Current(s.Incarnation) && _record.State == WorkerState.Starting, HandleStartupTimeout);
+        Receive<HeartbeatDeadlinePassed>(h => Current(h.Incarnation) && _record.State == WorkerState.Ready, HandleStale);
+        Receive<StablePeriodPassed>(s => Current(s.Incarnation) && _record.State == WorkerState.Ready, _ => _record.ConsecutiveFailures = 0);
         Receive<StopWorker>(HandleStop);
-        Receive<StopDeadlinePassed>(s => s.Incarnation == _incarnation, _ => _process?.Kill());
-    }
-
-    /// <summary>Where the worker is in its life.</summary>
-    internal enum WorkerState
-    {
-        Starting,
-        Ready,
-        Draining,
-        Exited,
-        Stopped,
+        Receive<StopDeadlinePassed>(s => Current(s.Incarnation), _ => _record.Process?.Kill());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() => Launch();
+    /// <summary>Starts the first process, or, after an actor restart, adopts the running one and re-arms its timers.</summary>
+    protected override void PreStart()
+    {
+        if (_record.Incarnation == 0)
+        {
+            Launch();
+        }
+        else
+        {
+            Adopt();
+        }
+    }
 
-    /// <summary>Whatever happens to the actor, its process does not outlive it.</summary>
+    /// <summary>An actor restart keeps the process (the record carries it over); only a final stop ends it.</summary>
+    protected override void PreRestart(Exception reason, object? message)
+    {
+    }
+
+    /// <summary>The worker is stopped for good: its process does not outlive it.</summary>
     protected override void PostStop()
     {
-        _process?.Kill();
-        _session?.Close();
+        _record.Process?.Kill();
+        _record.Session?.Close();
         _router.Tell(new BackendRemoved(_id));
     }
 
+    private bool Current(long incarnation) => incarnation == _record.Incarnation && _record.Process is not null;
+
     private void Launch()
     {
-        _incarnation++;
-        _secret = RandomNumberGenerator.GetBytes(32);
-        _endpoint = _settings.EndpointFor(_index, _incarnation);
+        _record.Incarnation++;
+        _record.Secret = RandomNumberGenerator.GetBytes(32);
+        _record.Endpoint = _settings.EndpointFor(_index, _record.Incarnation);
         var environment = new Dictionary<string, string>(_settings.Environment)
         {
             [WorkerEnvironment.Role] = WorkerEnvironment.WorkerRole,
-            [WorkerEnvironment.Index] = _index.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [WorkerEnvironment.Incarnation] = _incarnation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [WorkerEnvironment.Index] = _index.ToString(CultureInfo.InvariantCulture),
+            [WorkerEnvironment.Incarnation] = _record.Incarnation.ToString(CultureInfo.InvariantCulture),
             [WorkerEnvironment.ControlEndpoint] = _settings.ControlEndpoint,
-            [WorkerEnvironment.Secret] = Convert.ToHexStringLower(_secret),
-            [WorkerEnvironment.Endpoint] = _endpoint,
-            [WorkerEnvironment.HeartbeatIntervalMs] = ((long)_settings.HeartbeatInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [WorkerEnvironment.Secret] = Convert.ToHexStringLower(_record.Secret),
+            [WorkerEnvironment.Endpoint] = _record.Endpoint,
+            [WorkerEnvironment.HeartbeatIntervalMs] = ((long)_settings.HeartbeatInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         };
 
         IWorkerProcess process;
         try
         {
-            process = _launcher.Launch(new WorkerLaunchRequest(_index, _incarnation, environment));
+            process = _launcher.Launch(new WorkerLaunchRequest(_index, _record.Incarnation, environment));
         }
         catch (Exception exception)
         {
-            _events.Tell(new WorkerLaunchFailed(_index, _incarnation, exception.Message));
-            _state = WorkerState.Exited;
-            ScheduleRespawn();
+            _events.Tell(new WorkerLaunchFailed(_index, _record.Incarnation, exception.Message));
+            _record.State = WorkerState.Exited;
+            if (_settings.RespawnWorkers)
+            {
+                Fail(lastExit: new WorkerExit(-1, null), lastPid: 0, errorOutput: [exception.Message]);
+            }
+
             return;
         }
 
-        _process = process;
-        _state = WorkerState.Starting;
-        _session = null;
-        _lastStats = null;
+        _record.Process = process;
+        _record.State = WorkerState.Starting;
+        _record.Session = null;
+        _record.LastStats = null;
         var self = Self;
-        var incarnation = _incarnation;
+        var incarnation = _record.Incarnation;
         process.Exited.ContinueWith(
             exited => self.Tell(new ProcessExited(incarnation, exited.IsCompletedSuccessfully ? exited.Result : new WorkerExit(-1, null)), ActorRefs.Nobody),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
         Timers.StartSingleTimer(StartupTimer, new StartupDeadlinePassed(incarnation), _settings.StartupTimeout);
-        _events.Tell(new WorkerStarted(_index, incarnation, process.Pid, _endpoint));
+        _events.Tell(new WorkerStarted(_index, incarnation, process.Pid, _record.Endpoint));
     }
 
     private void HandleHello(WorkerHello hello)
     {
         var claimed = hello.Hello;
-        var reason = claimed.Incarnation != _incarnation || _process is null || _state != WorkerState.Starting
-            ? $"incarnation {claimed.Incarnation} is not the one starting (current: {_incarnation}, {_state})"
-            : !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(claimed.Secret ?? ""), Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_secret)))
+        var reason = claimed.Incarnation != _record.Incarnation || _record.Process is null || _record.State != WorkerState.Starting
+            ? $"incarnation {claimed.Incarnation} is not the one starting (current: {_record.Incarnation}, {_record.State})"
+            : !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(claimed.Secret ?? ""), Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_record.Secret)))
                 ? "the secret does not match"
-                : _session is not null ? "a control channel is already open" : null;
+                : _record.Session is not null ? "a control channel is already open" : null;
         if (reason is not null)
         {
             Sender.Tell(new HelloRejected(reason));
@@ -133,8 +142,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _session = hello.Session;
-        _lastHeartbeat = Context.System.TimeProvider.GetUtcNow();
+        _record.Session = hello.Session;
         Sender.Tell(new HelloAccepted(Self));
     }
 
@@ -142,27 +150,41 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     {
         switch (report.Message)
         {
-            case Ready when _state == WorkerState.Starting:
-                _state = WorkerState.Ready;
-                _consecutiveFailures = 0;
+            case Ready when _record.State == WorkerState.Starting:
+                _record.State = WorkerState.Ready;
                 Timers.Cancel(StartupTimer);
-                _lastHeartbeat = Context.System.TimeProvider.GetUtcNow();
+                Timers.StartSingleTimer(StableTimer, new StablePeriodPassed(_record.Incarnation), _settings.Restart.BackoffResetAfter);
+                Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
-                _events.Tell(new WorkerReady(_index, _incarnation, _process!.Pid, _endpoint));
+                _events.Tell(new WorkerReady(_index, _record.Incarnation, _record.Process!.Pid, _record.Endpoint));
                 break;
-            case Heartbeat heartbeat:
-                _lastStats = heartbeat.Stats;
-                _lastHeartbeat = Context.System.TimeProvider.GetUtcNow();
-                if (_state == WorkerState.Ready)
-                {
-                    _router.Tell(new BackendUpdated(Candidate()));
-                }
-
+            case Heartbeat heartbeat when _record.State == WorkerState.Ready:
+                _record.LastStats = heartbeat.Stats;
+                Heard();
+                _router.Tell(new BackendUpdated(Candidate()));
                 break;
-            case Stopping when _state is WorkerState.Starting or WorkerState.Ready:
-                _state = WorkerState.Draining;
+            case Stopping when _record.State is WorkerState.Starting or WorkerState.Ready:
+                _record.State = WorkerState.Draining;
                 _router.Tell(new BackendRemoved(_id));
                 break;
         }
     }
+
+    /// <summary>A sign of life: the staleness deadline starts again.</summary>
+    private void Heard()
+    {
+        _record.LastHeartbeat = Context.System.TimeProvider.GetUtcNow();
+        Timers.StartSingleTimer(HeartbeatTimer, new HeartbeatDeadlinePassed(_record.Incarnation), _settings.HeartbeatStaleAfter);
+    }
+
+    private BackendCandidate Candidate() => new(
+        _id,
+        _index,
+        WorkerEndpoint.Parse(_record.Endpoint),
+        _record.Process?.Pid ?? 0,
+        Ready: _record.State == WorkerState.Ready,
+        Healthy: _record.State == WorkerState.Ready,
+        _record.LastHeartbeat,
+        ActiveConnections: 0,
+        _record.LastStats);
 }

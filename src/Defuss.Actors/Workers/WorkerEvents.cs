@@ -31,3 +31,16 @@ public sealed record WorkerStartupTimedOut(int Index, long Incarnation, int Pid,
 
 /// <summary>A control connection claimed to be this worker but was refused.</summary>
 public sealed record WorkerHelloRejected(int Index, long Incarnation, int Pid, string Reason) : WorkerEvent(Index, Incarnation);
+
+/// <summary>A Ready worker sent no heartbeat for <paramref name="Silence"/>: it is routed around, stopped and replaced.</summary>
+public sealed record WorkerStale(int Index, long Incarnation, int Pid, TimeSpan Silence) : WorkerEvent(Index, Incarnation);
+
+/// <summary>
+/// A worker exited more than <paramref name="MaxRestarts"/> times within <paramref name="Window"/> and is not started again;
+/// <paramref name="LastExit"/> and <paramref name="RecentErrorOutput"/> are those of its last process.
+/// </summary>
+public sealed record WorkerGaveUp(int Index, long Incarnation, int Pid, WorkerExit LastExit, int MaxRestarts, TimeSpan Window, IReadOnlyList<string> RecentErrorOutput)
+    : WorkerEvent(Index, Incarnation);
+
+/// <summary>Every worker has been given up; nothing is left to serve.</summary>
+public sealed record AllWorkersGaveUp(int Workers);

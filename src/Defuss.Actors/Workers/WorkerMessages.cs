@@ -54,8 +54,17 @@ internal sealed record ProcessExited(long Incarnation, WorkerExit Exit);
 /// <summary>Timer: start the next incarnation.</summary>
 internal sealed record RespawnDue(long AfterIncarnation);
 
-/// <summary>Timer: the stop deadline passed; kill what is left.</summary>
+/// <summary>Timer: the stop (or kill grace) deadline passed; kill what is left.</summary>
 internal sealed record StopDeadlinePassed(long Incarnation);
+
+/// <summary>Timer: no heartbeat arrived within the stale period.</summary>
+internal sealed record HeartbeatDeadlinePassed(long Incarnation);
+
+/// <summary>Timer: the worker has been Ready long enough for its backoff to reset.</summary>
+internal sealed record StablePeriodPassed(long Incarnation);
+
+/// <summary>From a worker to its supervisor: it exhausted its restart budget and will not start again.</summary>
+internal sealed record WorkerGaveUpNotice(int Index);
 
 /// <summary>Timer: the worker did not become ready within the startup timeout.</summary>
 internal sealed record StartupDeadlinePassed(long Incarnation);

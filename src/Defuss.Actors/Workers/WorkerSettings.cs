@@ -24,9 +24,15 @@ public sealed record WorkerPoolSettings
     /// <summary>Whether an exited worker is started again.</summary>
     public bool RespawnWorkers { get; init; } = true;
 
-    /// <summary>The first delay before a respawn; it doubles after each failure, up to <see cref="RestartBackoffMax"/>.</summary>
-    public TimeSpan RestartBackoffMin { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>Backoff, reset and crash-loop budget of every worker's respawns.</summary>
+    public RestartPolicy Restart { get; init; } = RestartPolicy.Default;
 
-    /// <summary>The longest delay before a respawn.</summary>
-    public TimeSpan RestartBackoffMax { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>A Ready worker with no heartbeat for this long is stale: routed around, stopped and replaced.</summary>
+    public TimeSpan HeartbeatStaleAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a stale worker may take to stop before it is killed.</summary>
+    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The source of jitter: a number in [0, 1) per call. The host passes a shared random; tests a fixed one.</summary>
+    public Func<double> Random { get; init; } = () => 0;
 }

@@ -4,11 +4,12 @@ namespace Defuss.Actors.Workers;
 
 /// <summary>
 /// The pool: starts one <see cref="WorkerActor"/> per worker (<c>worker-0</c>..), hands each control connection to its
-/// worker, and stops them all at shutdown.
+/// worker, says when every worker has been given up, and stops them all at shutdown.
 /// </summary>
 internal sealed class WorkerSupervisor : ReceiveActor
 {
     private readonly HashSet<int> _running = [];
+    private readonly HashSet<int> _givenUp = [];
     private IActorRef? _stopRequester;
 
     public WorkerSupervisor(WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
@@ -21,6 +22,7 @@ internal sealed class WorkerSupervisor : ReceiveActor
         Receive<WorkerHello>(HandleHello);
         Receive<StopAllWorkers>(HandleStopAll);
         Receive<WorkerStopped>(HandleStopped);
+        Receive<WorkerGaveUpNotice>(HandleGaveUp);
     }
 
     private WorkerPoolSettings Settings { get; }
@@ -40,8 +42,9 @@ internal sealed class WorkerSupervisor : ReceiveActor
         for (var index = 0; index < Settings.Workers; index++)
         {
             var workerIndex = index;
+            var record = new WorkerRecord();
             Context.ActorOf(
-                Props.Create(() => new WorkerActor(workerIndex, Settings, Launcher, Router, Events)),
+                Props.Create(() => new WorkerActor(workerIndex, record, Settings, Launcher, Router, Events)),
                 BackendCandidate.IdOf(workerIndex));
             _running.Add(workerIndex);
         }
@@ -74,6 +77,14 @@ internal sealed class WorkerSupervisor : ReceiveActor
     {
         _running.Remove(stopped.Index);
         ReplyIfAllStopped();
+    }
+
+    private void HandleGaveUp(WorkerGaveUpNotice notice)
+    {
+        if (_givenUp.Add(notice.Index) && _givenUp.Count == Settings.Workers)
+        {
+            Events.Tell(new AllWorkersGaveUp(Settings.Workers));
+        }
     }
 
     private void ReplyIfAllStopped()

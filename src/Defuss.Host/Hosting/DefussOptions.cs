@@ -39,7 +39,7 @@ public sealed class DefussOptions
     /// <summary>How often a worker reports its stats. Defaults to 1 s.</summary>
     public TimeSpan WorkerHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A worker with no heartbeat for this long is stale: routed around and replaced. Defaults to 5 s (five missed beats).</summary>
+    /// <summary>A Ready worker with no heartbeat for this long is stale: routed around, stopped, killed after <see cref="WorkerKillGrace"/>, and replaced. Defaults to 5 s (five missed beats).</summary>
     public TimeSpan WorkerHeartbeatStaleAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long shutdown waits for in-flight work before it forces. Defaults to 10 s.</summary>
@@ -50,6 +50,24 @@ public sealed class DefussOptions
 
     /// <summary>Whether a worker that exits is started again. Defaults to true.</summary>
     public bool RespawnWorkers { get; set; } = true;
+
+    /// <summary>The delay before a worker's first respawn; it doubles (less up to 20 % jitter) per failure. Defaults to 100 ms.</summary>
+    public TimeSpan RestartBackoffMin { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest delay between respawns. Defaults to 10 s.</summary>
+    public TimeSpan RestartBackoffMax { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A worker Ready for this long has its backoff reset to the minimum. Defaults to 30 s.</summary>
+    public TimeSpan RestartBackoffResetAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>More respawns than this within <see cref="MaxRestartsWindow"/> gives a worker up (a crash loop). Defaults to 10.</summary>
+    public int MaxRestarts { get; set; } = 10;
+
+    /// <summary>The window <see cref="MaxRestarts"/> counts in. Defaults to 1 minute.</summary>
+    public TimeSpan MaxRestartsWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a stale (hung) worker may take to stop before it is killed. Defaults to 5 s.</summary>
+    public TimeSpan WorkerKillGrace { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Extra environment variables for every worker process.</summary>
     public Dictionary<string, string> WorkerEnv { get; set; } = [];

@@ -40,6 +40,12 @@ internal static class DefussOptionsValidator
         Check(options.WorkerHeartbeatStaleAfter > options.WorkerHeartbeatInterval, nameof(options.WorkerHeartbeatStaleAfter), options.WorkerHeartbeatStaleAfter, $"expected more than WorkerHeartbeatInterval ({options.WorkerHeartbeatInterval})");
         Check(options.GracefulShutdownTimeout >= TimeSpan.Zero, nameof(options.GracefulShutdownTimeout), options.GracefulShutdownTimeout, "expected 0 or more");
         Check(options.StartupTimeout > TimeSpan.Zero, nameof(options.StartupTimeout), options.StartupTimeout, "expected more than 0");
+        Check(options.RestartBackoffMin > TimeSpan.Zero, nameof(options.RestartBackoffMin), options.RestartBackoffMin, "expected more than 0");
+        Check(options.RestartBackoffMax >= options.RestartBackoffMin, nameof(options.RestartBackoffMax), options.RestartBackoffMax, $"expected at least RestartBackoffMin ({options.RestartBackoffMin})");
+        Check(options.RestartBackoffResetAfter > TimeSpan.Zero, nameof(options.RestartBackoffResetAfter), options.RestartBackoffResetAfter, "expected more than 0");
+        Check(options.MaxRestarts >= 0, nameof(options.MaxRestarts), options.MaxRestarts, "expected 0 or more");
+        Check(options.MaxRestartsWindow > TimeSpan.Zero, nameof(options.MaxRestartsWindow), options.MaxRestartsWindow, "expected more than 0");
+        Check(options.WorkerKillGrace >= TimeSpan.Zero, nameof(options.WorkerKillGrace), options.WorkerKillGrace, "expected 0 or more");
         Check(LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
         foreach (var (key, value) in options.WorkerEnv)
         {

@@ -24,6 +24,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private readonly IWorkerProcessLauncher _launcher;
     private readonly string _directory;
     private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _allGaveUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private ActorSystem? _system;
@@ -68,7 +69,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         if (!await WaitForFirstWorkerAsync().ConfigureAwait(false))
         {
             await StopAsync().ConfigureAwait(false);
-            return _shutdown.IsCancellationRequested && _lastFailure is null ? 0 : 1;
+            return _shutdown.IsCancellationRequested && _lastFailure is null && !_allGaveUp.Task.IsCompleted ? 0 : 1;
         }
 
         try
@@ -86,7 +87,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         PrimaryLog.Listening(_logger, Environment.ProcessId, Endpoint);
         await WaitForStopAsync().ConfigureAwait(false);
         await StopAsync().ConfigureAwait(false);
-        return 0;
+        return _allGaveUp.Task.IsCompleted ? 1 : 0;
     }
 
     public async ValueTask DisposeAsync()
@@ -142,6 +143,15 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             HeartbeatInterval = _options.WorkerHeartbeatInterval,
             StartupTimeout = _options.StartupTimeout,
             RespawnWorkers = _options.RespawnWorkers,
+            Restart = new RestartPolicy(
+                _options.RestartBackoffMin,
+                _options.RestartBackoffMax,
+                _options.RestartBackoffResetAfter,
+                _options.MaxRestarts,
+                _options.MaxRestartsWindow),
+            HeartbeatStaleAfter = _options.WorkerHeartbeatStaleAfter,
+            KillGrace = _options.WorkerKillGrace,
+            Random = Random.Shared.NextDouble,
         };
         _supervisor = _system.ActorOf(Props.Create(() => new WorkerSupervisor(pool, _launcher, Router, events)), "supervisor");
         _hub = new ControlHub(_supervisor, controlPath, _logger);
@@ -153,10 +163,14 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
             : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(Path.Combine(_directory, $"w{index}-{incarnation}.sock")));
 
-    private void OnWorkerEvent(WorkerEvent workerEvent)
+    private void OnWorkerEvent(object workerEvent)
     {
         switch (workerEvent)
         {
+            case AllWorkersGaveUp:
+                _allGaveUp.TrySetResult();
+                RequestStop("every worker has been given up");
+                break;
             case WorkerReady:
                 _firstReady.TrySetResult();
                 break;
@@ -174,6 +188,12 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         if (first == _firstReady.Task)
         {
             return true;
+        }
+
+        if (_allGaveUp.Task.IsCompleted)
+        {
+            PrimaryLog.StartupFailed(_logger, "every worker was given up before one was ready; see the worker logs above");
+            return false;
         }
 
         if (first == timeout)

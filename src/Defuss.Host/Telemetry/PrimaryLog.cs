@@ -47,4 +47,13 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.WorkerHelloRejected, Level = LogLevel.Warning, Message = "A control connection claiming to be worker {Index} (pid {Pid}) was refused: {Reason}")]
     public static partial void WorkerHelloRejected(ILogger logger, int index, int pid, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerStale, Level = LogLevel.Warning, Message = "Worker {Index} (pid {Pid}) sent no heartbeat for {SilenceMs} ms: routed around, stopped and replaced")]
+    public static partial void WorkerStale(ILogger logger, int index, int pid, long silenceMs);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerGaveUp, Level = LogLevel.Error, Message = "Worker {Index} is given up: it exited more than {MaxRestarts} times within {Window}; last, pid {Pid} exited with {Exit}; its last error output:\n{ErrorOutput}")]
+    public static partial void WorkerGaveUp(ILogger logger, int index, int maxRestarts, TimeSpan window, int pid, Defuss.Actors.Workers.WorkerExit exit, string errorOutput);
+
+    [LoggerMessage(EventId = HostEventIds.AllWorkersGaveUp, Level = LogLevel.Critical, Message = "Every worker ({Workers}) has been given up; the primary stops with exit code 1")]
+    public static partial void AllWorkersGaveUp(ILogger logger, int workers);
 }

@@ -7,12 +7,17 @@ namespace Defuss.Telemetry;
 /// <summary>Turns the workers' domain events into log lines, then passes each to the host's observer.</summary>
 internal sealed class WorkerEventLogger : ReceiveActor
 {
-    public WorkerEventLogger(ILogger logger, Action<WorkerEvent> observer)
+    public WorkerEventLogger(ILogger logger, Action<object> observer)
     {
         Receive<WorkerEvent>(workerEvent =>
         {
             Log(logger, workerEvent);
             observer(workerEvent);
+        });
+        Receive<AllWorkersGaveUp>(gaveUp =>
+        {
+            PrimaryLog.AllWorkersGaveUp(logger, gaveUp.Workers);
+            observer(gaveUp);
         });
     }
 
@@ -40,6 +45,12 @@ internal sealed class WorkerEventLogger : ReceiveActor
                 break;
             case WorkerStartupTimedOut timedOut:
                 PrimaryLog.WorkerStartupTimedOut(logger, timedOut.Index, timedOut.Pid, (long)timedOut.Timeout.TotalMilliseconds);
+                break;
+            case WorkerStale stale:
+                PrimaryLog.WorkerStale(logger, stale.Index, stale.Pid, (long)stale.Silence.TotalMilliseconds);
+                break;
+            case WorkerGaveUp gaveUp when logger.IsEnabled(LogLevel.Error):
+                PrimaryLog.WorkerGaveUp(logger, gaveUp.Index, gaveUp.MaxRestarts, gaveUp.Window, gaveUp.Pid, gaveUp.LastExit, Tail(gaveUp.RecentErrorOutput));
                 break;
             case WorkerHelloRejected rejected:
                 PrimaryLog.WorkerHelloRejected(logger, rejected.Index, rejected.Pid, rejected.Reason);

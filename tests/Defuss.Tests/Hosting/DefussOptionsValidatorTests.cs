@@ -78,4 +78,25 @@ public sealed class DefussOptionsValidatorTests
 
         DefussOptionsValidator.Validate(options).Should().ContainSingle(e => e.Contains("Defuss:WorkerEnv = 'DEFUSS_ROLE'"));
     }
+
+    [Fact]
+    public void Validate_RestartSettings_AreCheckedTogether()
+    {
+        var options = new DefussOptions
+        {
+            RestartBackoffMin = TimeSpan.FromSeconds(2),
+            RestartBackoffMax = TimeSpan.FromSeconds(1),
+            MaxRestarts = -1,
+            MaxRestartsWindow = TimeSpan.Zero,
+            WorkerKillGrace = TimeSpan.FromSeconds(-1),
+        };
+
+        var errors = DefussOptionsValidator.Validate(options);
+
+        errors.Should().HaveCount(4);
+        errors.Should().Contain(e => e.Contains("Defuss:RestartBackoffMax = '00:00:01'") && e.Contains("RestartBackoffMin"));
+        errors.Should().Contain(e => e.Contains("Defuss:MaxRestarts = '-1'"));
+        errors.Should().Contain(e => e.Contains("Defuss:MaxRestartsWindow"));
+        errors.Should().Contain(e => e.Contains("Defuss:WorkerKillGrace"));
+    }
 }

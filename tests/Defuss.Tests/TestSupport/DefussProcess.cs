@@ -70,13 +70,17 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until a line matching <paramref name="pattern"/> has been written (or is already there).</summary>
-    public async Task<Match> WaitForLineAsync(string pattern, TimeSpan? timeout = null)
+    public Task<Match> WaitForLineAsync(string pattern, TimeSpan? timeout = null) => WaitForLineCountAsync(pattern, 1, timeout);
+
+    /// <summary>Waits until <paramref name="count"/> lines matching <paramref name="pattern"/> have been written; returns the last.</summary>
+    public async Task<Match> WaitForLineCountAsync(string pattern, int count, TimeSpan? timeout = null)
     {
         var regex = new Regex(pattern);
         var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = 0;
         void Check(string line)
         {
-            if (regex.Match(line) is { Success: true } match)
+            if (regex.Match(line) is { Success: true } match && Interlocked.Increment(ref seen) >= count)
             {
                 found.TrySetResult(match);
             }
@@ -94,7 +98,7 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"No output line matched '{pattern}'.{Environment.NewLine}{Output}");
+            throw new TimeoutException($"Fewer than {count} output lines matched '{pattern}'.{Environment.NewLine}{Output}");
         }
         finally
         {

@@ -74,7 +74,18 @@ internal sealed class FakeControlSession : Defuss.Actors.Workers.IWorkerControlS
 
     public bool Closed { get; private set; }
 
-    public void SendStop(TimeSpan deadline) => Stops.Add(deadline);
+    /// <summary>When set, SendStop throws it: a fault inside the worker actor's handler.</summary>
+    public Exception? FailOnStop { get; set; }
+
+    public void SendStop(TimeSpan deadline)
+    {
+        Stops.Add(deadline);
+        if (FailOnStop is { } failure)
+        {
+            FailOnStop = null;
+            throw failure;
+        }
+    }
 
     public void Close() => Closed = true;
 }

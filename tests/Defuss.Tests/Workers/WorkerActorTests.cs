@@ -7,8 +7,11 @@ using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Workers;
 
-public sealed class WorkerActorTests : TestKit
+public sealed partial class WorkerActorTests : TestKit
 {
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
+
     private readonly FakeWorkerProcessLauncher _launcher = new();
     private readonly TestProbe _router;
     private readonly TestProbe _events;
@@ -21,24 +24,26 @@ public sealed class WorkerActorTests : TestKit
         _parent = CreateTestProbe("parent");
     }
 
-    private static WorkerPoolSettings Settings(bool respawn = true) => new()
+    private static WorkerPoolSettings Settings(bool respawn = true, RestartPolicy? restart = null) => new()
     {
         Workers = 1,
         EndpointFor = (index, incarnation) => $"unix:/tmp/defuss-test/w{index}-{incarnation}.sock",
         ControlEndpoint = "/tmp/defuss-test/control.sock",
         StartupTimeout = TimeSpan.FromSeconds(30),
         RespawnWorkers = respawn,
-        RestartBackoffMin = TimeSpan.FromMilliseconds(100),
-        RestartBackoffMax = TimeSpan.FromSeconds(10),
+        Restart = restart ?? new RestartPolicy(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), 10, TimeSpan.FromMinutes(1)),
+        HeartbeatStaleAfter = StaleAfter,
+        KillGrace = KillGrace,
+        Random = () => 0,
     };
 
-    /// <summary>Starts worker 0 under a probe parent (so that WorkerStopped reaches the probe).</summary>
+    /// <summary>Starts worker 0 under a parent that forwards what the worker tells it to <see cref="_parent"/>.</summary>
     private IActorRef StartWorker(WorkerPoolSettings? settings = null)
     {
         var pool = settings ?? Settings();
-        var supervisor = Sys.ActorOf(Props.Create(() => new ForwardingParent(
-            Props.Create(() => new WorkerActor(0, pool, _launcher, _router.Ref, _events.Ref)), _parent.Ref)));
-        return supervisor;
+        var record = new WorkerRecord();
+        return Sys.ActorOf(Props.Create(() => new ForwardingParent(
+            Props.Create(() => new WorkerActor(0, record, pool, _launcher, _router.Ref, _events.Ref)), _parent.Ref)));
     }
 
     private static Hello HelloFor(FakeWorkerProcess process) => new(
@@ -47,13 +52,21 @@ public sealed class WorkerActorTests : TestKit
         process.Pid,
         process.Request.Environment[WorkerEnvironment.Secret]);
 
-    /// <summary>Runs the handshake for <paramref name="process"/> and returns the worker actor's ref.</summary>
-    private async Task<IActorRef> ConnectAndReadyAsync(IActorRef parent, FakeWorkerProcess process)
+    /// <summary>Runs the handshake for <paramref name="process"/>, reports Ready, and returns the worker actor's ref.</summary>
+    private async Task<IActorRef> ConnectAndReadyAsync(IActorRef parent, FakeWorkerProcess process, FakeControlSession? session = null)
     {
-        var reply = await parent.Ask<HelloAccepted>(new WorkerHello(HelloFor(process), new FakeControlSession()), TimeSpan.FromSeconds(10));
-        reply.Worker.Tell(new WorkerReport(process.Request.Incarnation, new Ready("unix:/tmp/defuss-test/w0-1.sock")));
-        await _events.FishForMessageAsync<WorkerReady>(_ => true);
+        var reply = await parent.Ask<HelloAccepted>(new WorkerHello(HelloFor(process), session ?? new FakeControlSession()), TimeSpan.FromSeconds(10));
+        reply.Worker.Tell(new WorkerReport(process.Request.Incarnation, new Ready("unix:/tmp/defuss-test/w0.sock")));
+        await _events.FishForMessageAsync<WorkerReady>(e => e.Incarnation == process.Request.Incarnation);
+        await _router.FishForMessageAsync<BackendUpdated>(u => u.Backend.Pid == process.Pid);
         return reply.Worker;
+    }
+
+    /// <summary>Makes <paramref name="process"/> exit and returns the respawn delay the worker scheduled.</summary>
+    private async Task<TimeSpan> ExitAndGetRespawnDelayAsync(FakeWorkerProcess process, int code = 1)
+    {
+        process.Exit(code);
+        return (await _events.FishForMessageAsync<WorkerRespawnScheduled>(_ => true)).Delay;
     }
 
     [Fact]
@@ -103,8 +116,9 @@ public sealed class WorkerActorTests : TestKit
     {
         var parent = StartWorker();
         var process = await _launcher.NextLaunchAsync();
+        var reply = await parent.Ask<HelloAccepted>(new WorkerHello(HelloFor(process), new FakeControlSession()), TimeSpan.FromSeconds(10));
 
-        await ConnectAndReadyAsync(parent, process);
+        reply.Worker.Tell(new WorkerReport(1, new Ready("unix:/tmp/defuss-test/w0.sock")));
 
         var update = _router.ExpectMsg<BackendUpdated>();
         update.Backend.Id.Should().Be("worker-0");
@@ -114,12 +128,11 @@ public sealed class WorkerActorTests : TestKit
     }
 
     [Fact]
-    public async Task ProcessExit_RemovesFromTheRouterAndRespawnsAfterTheBackoff()
+    public async Task ProcessExit_RemovesFromTheRouterAndRespawnsAfterTheBackoffNotATickBefore()
     {
         var parent = StartWorker();
         var first = await _launcher.NextLaunchAsync();
         await ConnectAndReadyAsync(parent, first);
-        _router.ExpectMsg<BackendUpdated>();
 
         first.ErrorOutput.Add("boom");
         first.Exit(13);
@@ -129,17 +142,105 @@ public sealed class WorkerActorTests : TestKit
         exited.Exit.ExitCode.Should().Be(13);
         exited.Expected.Should().BeFalse();
         exited.RecentErrorOutput.Should().Equal("boom");
-        var scheduled = _events.ExpectMsg<WorkerRespawnScheduled>();
-        scheduled.Delay.Should().Be(TimeSpan.FromMilliseconds(100));
+        _events.ExpectMsg<WorkerRespawnScheduled>().Delay.Should().Be(TimeSpan.FromMilliseconds(100));
 
-        Clock.Advance(TimeSpan.FromMilliseconds(99));
-        _events.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Clock.Advance(TimeSpan.FromMilliseconds(100) - TimeSpan.FromTicks(1));
+        await _events.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         _launcher.HasPendingLaunch.Should().BeFalse();
 
-        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromTicks(1));
         var second = await _launcher.NextLaunchAsync();
         second.Request.Incarnation.Should().Be(2);
         second.Request.Environment[WorkerEnvironment.Secret].Should().NotBe(first.Request.Environment[WorkerEnvironment.Secret]);
+    }
+
+    [Fact]
+    public async Task Backoff_DoublesWithEveryFailureAndStopsAtTheCap()
+    {
+        var policy = new RestartPolicy(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30), 10, TimeSpan.FromMinutes(1));
+        StartWorker(Settings(restart: policy));
+
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 4; i++)
+        {
+            var process = await _launcher.NextLaunchAsync();
+            var delay = await ExitAndGetRespawnDelayAsync(process);
+            delays.Add(delay);
+            Clock.Advance(delay);
+        }
+
+        delays.Should().Equal(
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(400));
+    }
+
+    [Fact]
+    public async Task Backoff_ResetsAfterTheWorkerWasReadyForTheStablePeriod()
+    {
+        var parent = StartWorker();
+        var first = await _launcher.NextLaunchAsync();
+        Clock.Advance(await ExitAndGetRespawnDelayAsync(first));
+        var second = await _launcher.NextLaunchAsync();
+        await ConnectAndReadyAsync(parent, second);
+        Clock.Advance(TimeSpan.FromSeconds(4));
+        second.Exit(1);
+        var unstable = (await _events.FishForMessageAsync<WorkerRespawnScheduled>(_ => true)).Delay;
+        Clock.Advance(unstable);
+        var third = await _launcher.NextLaunchAsync();
+        var worker = await ConnectAndReadyAsync(parent, third);
+
+        for (var beat = 0; beat < 7; beat++)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(4.5));
+            worker.Tell(new WorkerReport(third.Request.Incarnation, new Heartbeat(Stats(third.Pid))));
+            await _router.FishForMessageAsync<BackendUpdated>(_ => true);
+        }
+
+        var afterStable = await ExitAndGetRespawnDelayAsync(third);
+
+        unstable.Should().Be(TimeSpan.FromMilliseconds(200), "the second failure in a row doubles the delay");
+        afterStable.Should().Be(TimeSpan.FromMilliseconds(100), "31.5 s Ready resets the backoff");
+    }
+
+    [Fact]
+    public async Task CrashLoop_BeyondTheBudget_GivesTheWorkerUpAndTellsTheSupervisor()
+    {
+        var policy = new RestartPolicy(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), MaxRestarts: 2, TimeSpan.FromMinutes(1));
+        StartWorker(Settings(restart: policy));
+
+        for (var restart = 0; restart < 2; restart++)
+        {
+            Clock.Advance(await ExitAndGetRespawnDelayAsync(await _launcher.NextLaunchAsync()));
+        }
+
+        var last = await _launcher.NextLaunchAsync();
+        last.ErrorOutput.Add("Unhandled exception: config missing");
+        last.Exit(13);
+
+        var gaveUp = _events.FishForMessage<WorkerGaveUp>(_ => true);
+        gaveUp.Index.Should().Be(0);
+        gaveUp.LastExit.ExitCode.Should().Be(13);
+        gaveUp.Pid.Should().Be(last.Pid);
+        gaveUp.MaxRestarts.Should().Be(2);
+        gaveUp.RecentErrorOutput.Should().Equal("Unhandled exception: config missing");
+        _parent.ExpectMsg<WorkerGaveUpNotice>(n => n.Index == 0);
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        _launcher.HasPendingLaunch.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task CrashLoop_RestartsSpreadBeyondTheWindow_DoNotGiveUp()
+    {
+        var policy = new RestartPolicy(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), MaxRestarts: 2, TimeSpan.FromMinutes(1));
+        StartWorker(Settings(restart: policy));
+
+        for (var restart = 0; restart < 4; restart++)
+        {
+            var delay = await ExitAndGetRespawnDelayAsync(await _launcher.NextLaunchAsync());
+            Clock.Advance(TimeSpan.FromSeconds(40));
+            delay.Should().BeGreaterThan(TimeSpan.Zero);
+        }
+
+        (await _launcher.NextLaunchAsync()).Request.Incarnation.Should().Be(5);
     }
 
     [Fact]
@@ -153,122 +254,9 @@ public sealed class WorkerActorTests : TestKit
 
         _events.FishForMessage<WorkerExited>(_ => true);
         Clock.Advance(TimeSpan.FromMinutes(1));
-        _events.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        await _events.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         _launcher.HasPendingLaunch.Should().BeFalse();
     }
 
-    [Fact]
-    public async Task Report_FromAnOlderIncarnation_IsDropped()
-    {
-        var parent = StartWorker();
-        var first = await _launcher.NextLaunchAsync();
-        var worker = await ConnectAndReadyAsync(parent, first);
-        _router.ExpectMsg<BackendUpdated>();
-        first.Exit(1);
-        _router.ExpectMsg<BackendRemoved>();
-        _events.FishForMessage<WorkerRespawnScheduled>(_ => true);
-        Clock.Advance(TimeSpan.FromMilliseconds(100));
-        await _launcher.NextLaunchAsync();
-
-        worker.Tell(new WorkerReport(1, new Ready("unix:/old.sock")));
-
-        _router.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-    }
-
-    [Fact]
-    public async Task LaunchFailure_IsReportedAndRetriedAfterTheBackoff()
-    {
-        _launcher.FailNextLaunch = new InvalidOperationException("no such program");
-        StartWorker();
-
-        _events.ExpectMsg<WorkerLaunchFailed>(e => e.Reason == "no such program");
-        _events.ExpectMsg<WorkerRespawnScheduled>();
-        Clock.Advance(TimeSpan.FromSeconds(10));
-
-        var process = await _launcher.NextLaunchAsync();
-        process.Request.Incarnation.Should().Be(2);
-    }
-
-    [Fact]
-    public async Task StartupTimeout_KillsTheProcessAndStartsAnother()
-    {
-        StartWorker();
-        var process = await _launcher.NextLaunchAsync();
-        _events.ExpectMsg<WorkerStarted>();
-
-        Clock.Advance(TimeSpan.FromSeconds(30));
-
-        _events.ExpectMsg<WorkerStartupTimedOut>(e => e.Pid == process.Pid);
-        process.KillCalls.Should().Be(1);
-        _events.ExpectMsg<WorkerExited>(e => e.Exit.Signal == "SIGKILL");
-    }
-
-    [Fact]
-    public async Task StopWorker_SendsStopOverTheControlChannelAndKillsAtTheDeadline()
-    {
-        var parent = StartWorker();
-        var process = await _launcher.NextLaunchAsync();
-        var session = new FakeControlSession();
-        var accepted = await parent.Ask<HelloAccepted>(new WorkerHello(HelloFor(process), session), TimeSpan.FromSeconds(10));
-        accepted.Worker.Tell(new WorkerReport(1, new Ready("unix:/tmp/w.sock")));
-        await _events.FishForMessageAsync<WorkerReady>(_ => true);
-
-        accepted.Worker.Tell(new StopWorker(TimeSpan.FromSeconds(10)));
-        _router.FishForMessage<BackendRemoved>(_ => true);
-        session.Stops.Should().Equal(TimeSpan.FromSeconds(10));
-        process.KillCalls.Should().Be(0);
-
-        Clock.Advance(TimeSpan.FromSeconds(10));
-
-        _parent.ExpectMsg<WorkerStopped>(s => s.Index == 0);
-        process.KillCalls.Should().Be(1);
-        _events.FishForMessage<WorkerExited>(e => e.Expected);
-        Clock.Advance(TimeSpan.FromMinutes(1));
-        _launcher.HasPendingLaunch.Should().BeFalse();
-    }
-
-    [Fact]
-    public async Task StopWorker_WithoutAControlChannel_TerminatesTheProcess()
-    {
-        var parent = StartWorker();
-        var process = await _launcher.NextLaunchAsync();
-        _events.ExpectMsg<WorkerStarted>();
-        var worker = await WorkerRefAsync(parent);
-
-        worker.Tell(new StopWorker(TimeSpan.FromSeconds(5)));
-        _router.FishForMessage<BackendRemoved>(_ => true);
-        process.TerminateCalls.Should().Be(1);
-
-        process.Exit(0);
-        _parent.ExpectMsg<WorkerStopped>();
-    }
-
-    [Fact]
-    public async Task Stop_OfTheActor_KillsItsProcess()
-    {
-        var parent = StartWorker();
-        var process = await _launcher.NextLaunchAsync();
-        _events.ExpectMsg<WorkerStarted>();
-
-        (await parent.GracefulStop(TimeSpan.FromSeconds(10))).Should().BeTrue();
-
-        process.KillCalls.Should().Be(1);
-    }
-
-    [Theory]
-    [InlineData(0, 100)]
-    [InlineData(1, 100)]
-    [InlineData(2, 200)]
-    [InlineData(3, 400)]
-    [InlineData(7, 6400)]
-    [InlineData(8, 10000)]
-    [InlineData(60, 10000)]
-    public void RespawnDelay_DoublesPerFailureUpToTheCap(int failures, int expectedMs)
-    {
-        WorkerActor.RespawnDelay(failures, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10))
-            .Should().Be(TimeSpan.FromMilliseconds(expectedMs));
-    }
-
-    private async Task<IActorRef> WorkerRefAsync(IActorRef parent) =>
-        await parent.Ask<IActorRef>(ForwardingParent.GetChild.Instance, TimeSpan.FromSeconds(10));
+    private static WorkerStats Stats(int pid) => new(pid, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1);
 }

@@ -18,13 +18,14 @@ public sealed class WorkerSupervisorTests : TestKit
         _events = CreateTestProbe("events");
     }
 
-    private IActorRef StartPool(int workers) => Sys.ActorOf(
+    private IActorRef StartPool(int workers, int maxRestarts = 10) => Sys.ActorOf(
         Props.Create(() => new WorkerSupervisor(
             new WorkerPoolSettings
             {
                 Workers = workers,
                 EndpointFor = (index, incarnation) => $"unix:/tmp/defuss-test/w{index}-{incarnation}.sock",
                 ControlEndpoint = "/tmp/defuss-test/control.sock",
+                Restart = RestartPolicy.Default with { MaxRestarts = maxRestarts },
             },
             _launcher,
             _router.Ref,
@@ -95,5 +96,20 @@ public sealed class WorkerSupervisorTests : TestKit
         processes.Should().OnlyContain(p => p.TerminateCalls == 1);
         Clock.Advance(TimeSpan.FromMinutes(1));
         _launcher.HasPendingLaunch.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task EveryWorkerGivenUp_IsAnnouncedOnce()
+    {
+        StartPool(2, maxRestarts: 0);
+        var processes = await LaunchesAsync(2);
+
+        processes[0].Exit(1);
+        _events.FishForMessage<WorkerGaveUp>(e => e.Index == 0);
+        await _events.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        processes[1].Exit(1);
+
+        _events.FishForMessage<WorkerGaveUp>(e => e.Index == 1);
+        _events.ExpectMsg<AllWorkersGaveUp>().Workers.Should().Be(2);
     }
 }

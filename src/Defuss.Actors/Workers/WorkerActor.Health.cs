@@ -1,0 +1,50 @@
+using Defuss.Actors.Routing;
+
+namespace Defuss.Actors.Workers;
+
+internal sealed partial class WorkerActor
+{
+    private void HandleStartupTimeout(StartupDeadlinePassed deadline)
+    {
+        _events.Tell(new WorkerStartupTimedOut(_index, deadline.Incarnation, _record.Process!.Pid, _settings.StartupTimeout));
+        _record.Process.Kill();
+    }
+
+    /// <summary>No heartbeat in time: route around it at once, ask it to stop, kill it after the grace; its exit respawns it.</summary>
+    private void HandleStale(HeartbeatDeadlinePassed deadline)
+    {
+        _record.State = WorkerState.Stale;
+        _router.Tell(new BackendRemoved(_id));
+        var silence = Context.System.TimeProvider.GetUtcNow() - _record.LastHeartbeat;
+        _events.Tell(new WorkerStale(_index, deadline.Incarnation, _record.Process!.Pid, silence));
+        AskToStop(_settings.KillGrace);
+        Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(deadline.Incarnation), _settings.KillGrace);
+    }
+
+    /// <summary>
+    /// After an actor restart: the timers died with the old instance, and the router may have missed a change the failed
+    /// handler was making. Tell the router where the worker stands and arm again the timers its state needs.
+    /// </summary>
+    private void Adopt()
+    {
+        var incarnation = _record.Incarnation;
+        switch (_record.State)
+        {
+            case WorkerState.Starting:
+                Timers.StartSingleTimer(StartupTimer, new StartupDeadlinePassed(incarnation), _settings.StartupTimeout);
+                break;
+            case WorkerState.Ready:
+                Heard();
+                _router.Tell(new BackendUpdated(Candidate()));
+                break;
+            case WorkerState.Stale or WorkerState.Draining:
+                _router.Tell(new BackendRemoved(_id));
+                Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(incarnation), _settings.KillGrace);
+                break;
+            case WorkerState.Exited when !_record.Stopping && _settings.RespawnWorkers:
+                _router.Tell(new BackendRemoved(_id));
+                Timers.StartSingleTimer(RespawnTimer, new RespawnDue(incarnation), _settings.Restart.BackoffMin);
+                break;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Defuss.Worker.Protocol;
+
+namespace Defuss.Actors.Workers;
+
+/// <summary>Where a worker is in its life.</summary>
+internal enum WorkerState
+{
+    Starting,
+    Ready,
+    Stale,
+    Draining,
+    Exited,
+    GivenUp,
+    Stopped,
+}
+
+/// <summary>
+/// What a <see cref="WorkerActor"/> knows about its OS process. It outlives the actor instance: the supervisor creates
+/// one per worker and the actor's props hand the same record to every instance, so that an actor restart (a fault in
+/// Defuss) adopts the running process instead of orphaning or duplicating it.
+/// </summary>
+internal sealed class WorkerRecord
+{
+    public long Incarnation { get; set; }
+
+    public IWorkerProcess? Process { get; set; }
+
+    public byte[] Secret { get; set; } = [];
+
+    public string Endpoint { get; set; } = "";
+
+    public IWorkerControlSession? Session { get; set; }
+
+    public WorkerState State { get; set; } = WorkerState.Exited;
+
+    /// <summary>Exits since the worker was last Ready for the stable period; drives the backoff.</summary>
+    public int ConsecutiveFailures { get; set; }
+
+    /// <summary>When the respawns inside the current budget window happened.</summary>
+    public Queue<DateTimeOffset> Restarts { get; } = new();
+
+    public bool Stopping { get; set; }
+
+    public DateTimeOffset LastHeartbeat { get; set; }
+
+    public WorkerStats? LastStats { get; set; }
+}
