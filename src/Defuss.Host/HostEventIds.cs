@@ -38,6 +38,10 @@ internal static class HostEventIds
     public const int WorkerStale = 3118;
     public const int WorkerGaveUp = 3119;
     public const int AllWorkersGaveUp = 3120;
+    public const int RollingRestart = 3121;
+    public const int RollingRestartCompleted = 3122;
+    public const int RollingRestartAbandoned = 3123;
+    public const int WorkerReplacing = 3124;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;

@@ -15,14 +15,32 @@ internal sealed partial class WorkerActor
             Timers.Cancel(timer);
         }
 
-        _router.Tell(new BackendRemoved(_id));
-        _events.Tell(new WorkerExited(_index, exited.Incarnation, process.Pid, exited.Exit, _record.Stopping, process.RecentErrorOutput));
+        var expected = _record.Stopping || _record.LaunchAfterExit;
+        _events.Tell(new WorkerExited(_index, exited.Incarnation, process.Pid, exited.Exit, expected, process.RecentErrorOutput));
         if (_record.Stopping)
         {
-            _record.State = WorkerState.Stopped;
-            Context.Parent.Tell(new WorkerStopped(_index));
+            if (_record.Retiring is null)
+            {
+                _record.State = WorkerState.Stopped;
+                Context.Parent.Tell(new WorkerStopped(_index));
+            }
+
             return;
         }
+
+        if (_record.LaunchAfterExit)
+        {
+            _record.LaunchAfterExit = false;
+            Launch();
+            return;
+        }
+
+        if (KeepRetiringProcess())
+        {
+            return;
+        }
+
+        _router.Tell(new BackendRemoved(_id));
 
         _record.State = WorkerState.Exited;
         if (_settings.RespawnWorkers)
@@ -59,7 +77,14 @@ internal sealed partial class WorkerActor
     private void HandleStop(StopWorker stop)
     {
         _record.Stopping = true;
+        _record.LaunchAfterExit = false;
         Timers.Cancel(RespawnTimer);
+        if (_record.Retiring is { } old)
+        {
+            old.Session?.SendStop(stop.Deadline);
+            Timers.StartSingleTimer("retire", new RetireDeadlinePassed(old.Incarnation), stop.Deadline);
+        }
+
         if (_record.Process is null)
         {
             _record.State = WorkerState.Stopped;

@@ -41,6 +41,9 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
         Receive<WorkerReport>(r => Current(r.Incarnation), HandleReport);
         Receive<ControlChannelClosed>(c => c.Incarnation == _record.Incarnation, _ => _record.Session = null);
         Receive<ProcessExited>(e => Current(e.Incarnation), HandleExit);
+        Receive<ProcessExited>(e => _record.Retiring?.Incarnation == e.Incarnation, HandleRetiredExit);
+        Receive<ReplaceWorker>(replace => HandleReplace(replace, "rolling restart"));
+        Receive<RetireDeadlinePassed>(r => _record.Retiring?.Incarnation == r.Incarnation, _ => _record.Retiring!.Process.Kill());
         Receive<RespawnDue>(r => r.AfterIncarnation == _record.Incarnation && _record.Process is null && _record.State == WorkerState.Exited && !_record.Stopping, _ => Launch());
         Receive<StartupDeadlinePassed>(s => Current(s.Incarnation) && _record.State == WorkerState.Starting, HandleStartupTimeout);
         Receive<HeartbeatDeadlinePassed>(h => Current(h.Incarnation) && _record.State == WorkerState.Ready, HandleStale);
@@ -54,7 +57,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>Starts the first process, or, after an actor restart, adopts the running one and re-arms its timers.</summary>
     protected override void PreStart()
     {
-        if (_record.Incarnation == 0)
+        if (_record.LastIssued == 0)
         {
             Launch();
         }
@@ -72,6 +75,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>The worker is stopped for good: its process does not outlive it.</summary>
     protected override void PostStop()
     {
+        _record.Retiring?.Process.Kill();
         _record.Process?.Kill();
         _record.Session?.Close();
         _router.Tell(new BackendRemoved(_id));
@@ -81,7 +85,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
 
     private void Launch()
     {
-        _record.Incarnation++;
+        _record.Incarnation = ++_record.LastIssued;
         _record.Secret = RandomNumberGenerator.GetBytes(32);
         _record.Endpoint = _settings.EndpointFor(_index, _record.Incarnation);
         var environment = new Dictionary<string, string>(_settings.Environment)
@@ -157,11 +161,21 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
                 Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
                 _events.Tell(new WorkerReady(_index, _record.Incarnation, _record.Process!.Pid, _record.Endpoint));
+                if (_record.Replacing)
+                {
+                    RetireOld();
+                }
+
                 break;
             case Heartbeat heartbeat when _record.State == WorkerState.Ready:
                 _record.LastStats = heartbeat.Stats;
                 Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
+                if (_settings.MaxWorkerMemory is { } limit && heartbeat.Stats.WorkingSetBytes > limit && !_record.Replacing)
+                {
+                    HandleReplace(new ReplaceWorker(_settings.DrainTimeout), $"working set {heartbeat.Stats.WorkingSetBytes} bytes is above MaxWorkerMemory ({limit})");
+                }
+
                 break;
             case Stopping when _record.State is WorkerState.Starting or WorkerState.Ready:
                 _record.State = WorkerState.Draining;

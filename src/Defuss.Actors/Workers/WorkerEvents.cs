@@ -44,3 +44,6 @@ public sealed record WorkerGaveUp(int Index, long Incarnation, int Pid, WorkerEx
 
 /// <summary>Every worker has been given up; nothing is left to serve.</summary>
 public sealed record AllWorkersGaveUp(int Workers);
+
+/// <summary>A worker is being replaced by a new process (a rolling restart, or its memory above the limit).</summary>
+public sealed record WorkerReplacing(int Index, long Incarnation, int Pid, string Reason) : WorkerEvent(Index, Incarnation);

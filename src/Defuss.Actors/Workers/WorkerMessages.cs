@@ -68,3 +68,18 @@ internal sealed record WorkerGaveUpNotice(int Index);
 
 /// <summary>Timer: the worker did not become ready within the startup timeout.</summary>
 internal sealed record StartupDeadlinePassed(long Incarnation);
+
+/// <summary>Restart every worker, one at a time, with no gap in capacity; replied to with <see cref="RollingRestartCompleted"/>.</summary>
+public sealed record RollingRestart(TimeSpan DrainTimeout);
+
+/// <summary>A rolling restart has replaced every worker it could.</summary>
+public sealed record RollingRestartCompleted(int Replaced);
+
+/// <summary>From the supervisor to one worker: start a replacement, and retire this process once it is ready.</summary>
+internal sealed record ReplaceWorker(TimeSpan DrainTimeout);
+
+/// <summary>From a worker to its supervisor: the replacement is ready and the old process has exited (or none was needed).</summary>
+internal sealed record WorkerReplaced(int Index, bool Replaced);
+
+/// <summary>Timer: the retiring process had its drain time; kill it.</summary>
+internal sealed record RetireDeadlinePassed(long Incarnation);

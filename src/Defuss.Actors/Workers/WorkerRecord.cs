@@ -21,7 +21,14 @@ internal enum WorkerState
 /// </summary>
 internal sealed class WorkerRecord
 {
+    /// <summary>The incarnation serving (or starting) now.</summary>
     public long Incarnation { get; set; }
+
+    /// <summary>The last incarnation number handed out; numbers are never reused, so stale messages stay stale.</summary>
+    public long LastIssued { get; set; }
+
+    /// <summary>How long a retiring process may drain during a replacement.</summary>
+    public TimeSpan DrainTimeout { get; set; }
 
     public IWorkerProcess? Process { get; set; }
 
@@ -44,4 +51,16 @@ internal sealed class WorkerRecord
     public DateTimeOffset LastHeartbeat { get; set; }
 
     public WorkerStats? LastStats { get; set; }
+
+    /// <summary>The previous incarnation, still serving while its replacement starts (a rolling restart).</summary>
+    public RetiringProcess? Retiring { get; set; }
+
+    /// <summary>A replacement is under way; the supervisor hears <see cref="WorkerReplaced"/> when it is done.</summary>
+    public bool Replacing { get; set; }
+
+    /// <summary>The replacement needs the old process's endpoint (a TCP port): start it once the old one has exited.</summary>
+    public bool LaunchAfterExit { get; set; }
 }
+
+/// <summary>An incarnation on its way out during a rolling restart.</summary>
+internal sealed record RetiringProcess(long Incarnation, IWorkerProcess Process, IWorkerControlSession? Session);

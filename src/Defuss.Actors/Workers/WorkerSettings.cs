@@ -33,6 +33,12 @@ public sealed record WorkerPoolSettings
     /// <summary>How long a stale worker may take to stop before it is killed.</summary>
     public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A worker whose working set passes this many bytes is replaced (new one Ready first); <c>null</c> for no limit.</summary>
+    public long? MaxWorkerMemory { get; init; }
+
+    /// <summary>How long an old process may drain when it is replaced because of <see cref="MaxWorkerMemory"/>.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The source of jitter: a number in [0, 1) per call. The host passes a shared random; tests a fixed one.</summary>
     public Func<double> Random { get; init; } = () => 0;
 }

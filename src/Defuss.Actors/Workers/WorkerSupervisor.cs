@@ -10,7 +10,12 @@ internal sealed class WorkerSupervisor : ReceiveActor
 {
     private readonly HashSet<int> _running = [];
     private readonly HashSet<int> _givenUp = [];
+    private readonly Queue<int> _toReplace = new();
+    private readonly List<IActorRef> _rollingRequesters = [];
     private IActorRef? _stopRequester;
+    private int? _replacing;
+    private int _replaced;
+    private TimeSpan _drainTimeout;
 
     public WorkerSupervisor(WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
     {
@@ -23,6 +28,9 @@ internal sealed class WorkerSupervisor : ReceiveActor
         Receive<StopAllWorkers>(HandleStopAll);
         Receive<WorkerStopped>(HandleStopped);
         Receive<WorkerGaveUpNotice>(HandleGaveUp);
+        Receive<RollingRestart>(HandleRollingRestart);
+        Receive<WorkerReplaced>(r => r.Index == _replacing, HandleReplaced);
+        Receive<WorkerReplaced>(_ => { });
     }
 
     private WorkerPoolSettings Settings { get; }
@@ -77,6 +85,52 @@ internal sealed class WorkerSupervisor : ReceiveActor
     {
         _running.Remove(stopped.Index);
         ReplyIfAllStopped();
+    }
+
+    /// <summary>One worker at a time: its replacement Ready first, then the old one drained; a request during one joins it.</summary>
+    private void HandleRollingRestart(RollingRestart restart)
+    {
+        _rollingRequesters.Add(Sender);
+        if (_replacing is not null || _toReplace.Count > 0)
+        {
+            return;
+        }
+
+        _drainTimeout = restart.DrainTimeout;
+        _replaced = 0;
+        foreach (var index in Enumerable.Range(0, Settings.Workers).Where(i => !_givenUp.Contains(i)))
+        {
+            _toReplace.Enqueue(index);
+        }
+
+        ReplaceNext();
+    }
+
+    private void HandleReplaced(WorkerReplaced replaced)
+    {
+        _replacing = null;
+        _replaced += replaced.Replaced ? 1 : 0;
+        ReplaceNext();
+    }
+
+    private void ReplaceNext()
+    {
+        while (_toReplace.TryDequeue(out var index))
+        {
+            if (Context.Child(BackendCandidate.IdOf(index)) is { } worker)
+            {
+                _replacing = index;
+                worker.Tell(new ReplaceWorker(_drainTimeout));
+                return;
+            }
+        }
+
+        foreach (var requester in _rollingRequesters)
+        {
+            requester.Tell(new RollingRestartCompleted(_replaced));
+        }
+
+        _rollingRequesters.Clear();
     }
 
     private void HandleGaveUp(WorkerGaveUpNotice notice)

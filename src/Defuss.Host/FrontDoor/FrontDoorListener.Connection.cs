@@ -70,7 +70,7 @@ internal sealed partial class FrontDoorListener
             FrontDoorLog.BackendChosen(_logger, connection.Id, backend.Id, attempt);
             try
             {
-                await _delivery.DeliverAsync(client, sniff.Prefix, backend, aborted);
+                await _delivery.DeliverAsync(client, sniff.Prefix, backend, _stopAccepting.Token, aborted);
                 return;
             }
             catch (BackendConnectException exception)

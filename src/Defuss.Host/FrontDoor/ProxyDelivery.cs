@@ -35,13 +35,14 @@ internal sealed class ProxyDelivery : IConnectionDelivery
     public long BytesToClients => Interlocked.Read(ref _bytesToClients);
 
     /// <inheritdoc />
-    public async Task DeliverAsync(Socket client, ReadOnlyMemory<byte> prefix, BackendCandidate backend, CancellationToken cancellationToken)
+    public async Task DeliverAsync(Socket client, ReadOnlyMemory<byte> prefix, BackendCandidate backend, CancellationToken draining, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(backend);
         var backendSocket = await ConnectAsync(backend.Endpoint, cancellationToken);
         var session = new ProxySession(client, backendSocket, _options.AllowHalfOpen);
         using (cancellationToken.UnsafeRegister(static state => ((ProxySession)state!).Abort(), session))
+        using (draining.UnsafeRegister(static state => ((ProxySession)state!).BeginDrain(), session))
         {
             await session.RunAsync(prefix);
         }

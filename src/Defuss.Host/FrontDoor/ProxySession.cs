@@ -23,6 +23,8 @@ internal sealed class ProxySession
     private readonly bool _allowHalfOpen;
     private int _closed;
     private int _aborted;
+    private int _draining;
+    private int _backendEnded;
 
     public ProxySession(Socket client, Socket backend, bool allowHalfOpen)
     {
@@ -80,6 +82,19 @@ internal sealed class ProxySession
         }
     }
 
+    /// <summary>
+    /// The front door is shutting down: once the worker has ended its side (now or later), close the client too rather
+    /// than wait for it, because an idle keep-alive client never closes by itself.
+    /// </summary>
+    public void BeginDrain()
+    {
+        Interlocked.Exchange(ref _draining, 1);
+        if (Volatile.Read(ref _backendEnded) != 0)
+        {
+            Close();
+        }
+    }
+
     private void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
@@ -134,6 +149,16 @@ internal sealed class ProxySession
     {
         var writer = fromClient ? _backend : _client;
         ShutdownSend(writer);
+        if (!fromClient)
+        {
+            Interlocked.Exchange(ref _backendEnded, 1);
+            if (Volatile.Read(ref _draining) != 0)
+            {
+                Close();
+                return;
+            }
+        }
+
         if (!_allowHalfOpen)
         {
             // Both sides send FIN before the close, so the close is graceful even with a read still pending.

@@ -34,6 +34,8 @@ public static class DefussHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<DefussOptions>();
+        services.AddSingleton<DefussControl>();
+        services.AddSingleton<IDefussControl>(provider => provider.GetRequiredService<DefussControl>());
         if (configure is not null)
         {
             services.PostConfigure(configure);
@@ -98,7 +100,7 @@ public static class DefussHostingExtensions
 
         SocketEngine.PreferInlineCompletions(options);
         var launcher = new OsWorkerProcessLauncher(WorkerCommandLine.Current(), loggerFactory.CreateLogger<OsWorkerProcessLauncher>());
-        await using var primary = new DefussPrimary(options, loggerFactory, launcher);
+        await using var primary = new DefussPrimary(options, loggerFactory, launcher, app.Services.GetRequiredService<DefussControl>());
         return await primary.RunAsync(cancellationToken);
     }
 

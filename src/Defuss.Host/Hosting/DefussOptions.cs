@@ -66,6 +66,12 @@ public sealed class DefussOptions
     /// <summary>The window <see cref="MaxRestarts"/> counts in. Defaults to 1 minute.</summary>
     public TimeSpan MaxRestartsWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A worker whose working set passes this many bytes is replaced by a rolling replacement (the new one Ready first,
+    /// then the old one drained within <see cref="GracefulShutdownTimeout"/>). Defaults to unset: no limit.
+    /// </summary>
+    public long? MaxWorkerMemory { get; set; }
+
     /// <summary>How long a stale (hung) worker may take to stop before it is killed. Defaults to 5 s.</summary>
     public TimeSpan WorkerKillGrace { get; set; } = TimeSpan.FromSeconds(5);
 

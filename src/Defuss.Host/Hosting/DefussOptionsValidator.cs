@@ -45,6 +45,7 @@ internal static class DefussOptionsValidator
         Check(options.RestartBackoffResetAfter > TimeSpan.Zero, nameof(options.RestartBackoffResetAfter), options.RestartBackoffResetAfter, "expected more than 0");
         Check(options.MaxRestarts >= 0, nameof(options.MaxRestarts), options.MaxRestarts, "expected 0 or more");
         Check(options.MaxRestartsWindow > TimeSpan.Zero, nameof(options.MaxRestartsWindow), options.MaxRestartsWindow, "expected more than 0");
+        Check(options.MaxWorkerMemory is null or >= 16L * 1024 * 1024, nameof(options.MaxWorkerMemory), options.MaxWorkerMemory, "expected at least 16 MiB (16777216 bytes), or unset");
         Check(options.WorkerKillGrace >= TimeSpan.Zero, nameof(options.WorkerKillGrace), options.WorkerKillGrace, "expected 0 or more");
         Check(LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
         foreach (var (key, value) in options.WorkerEnv)

@@ -29,6 +29,7 @@ internal sealed partial class DefussPrimary
         }
 
         _frontDoor?.AbortConnections();
+        _control.Detach();
         if (_system is not null)
         {
             await _system.Terminate().ConfigureAwait(false);
@@ -42,6 +43,29 @@ internal sealed partial class DefussPrimary
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT })
         {
             _signals.Add(PosixSignalRegistration.Create(signal, OnSignal));
+        }
+
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup));
+    }
+
+    /// <summary>SIGHUP: a rolling restart of every worker, as <see cref="IDefussControl.RollingRestartAsync"/> does.</summary>
+    private void OnHangup(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        PrimaryLog.RollingRestart(_logger, "SIGHUP");
+        _ = RollingRestartAsync();
+    }
+
+    private async Task RollingRestartAsync()
+    {
+        try
+        {
+            var replaced = await _control.RollingRestartAsync(_shutdown.Token).ConfigureAwait(false);
+            PrimaryLog.RollingRestartCompleted(_logger, replaced);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or AskTimeoutException or AskTargetTerminatedException or InvalidOperationException)
+        {
+            PrimaryLog.RollingRestartAbandoned(_logger, exception.Message);
         }
     }
 

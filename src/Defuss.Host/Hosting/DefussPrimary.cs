@@ -34,8 +34,11 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private WorkerExited? _lastFailure;
     private int _signalCount;
 
-    public DefussPrimary(DefussOptions options, ILoggerFactory loggerFactory, IWorkerProcessLauncher launcher)
+    private readonly DefussControl _control;
+
+    public DefussPrimary(DefussOptions options, ILoggerFactory loggerFactory, IWorkerProcessLauncher launcher, DefussControl control)
     {
+        _control = control;
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Defuss");
@@ -150,12 +153,15 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
                 _options.MaxRestarts,
                 _options.MaxRestartsWindow),
             HeartbeatStaleAfter = _options.WorkerHeartbeatStaleAfter,
+            MaxWorkerMemory = _options.MaxWorkerMemory,
+            DrainTimeout = _options.GracefulShutdownTimeout,
             KillGrace = _options.WorkerKillGrace,
             Random = Random.Shared.NextDouble,
         };
         _supervisor = _system.ActorOf(Props.Create(() => new WorkerSupervisor(pool, _launcher, Router, events)), "supervisor");
         _hub = new ControlHub(_supervisor, controlPath, _logger);
         _hub.Start();
+        _control.Attach(_supervisor, _options.GracefulShutdownTimeout);
     }
 
     private string WorkerEndpointFor(int index, long incarnation) =>
@@ -165,6 +171,11 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
     private void OnWorkerEvent(object workerEvent)
     {
+        if (workerEvent is WorkerEvent published)
+        {
+            _control.Publish(published);
+        }
+
         switch (workerEvent)
         {
             case AllWorkersGaveUp:

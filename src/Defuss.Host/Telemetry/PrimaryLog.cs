@@ -56,4 +56,16 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.AllWorkersGaveUp, Level = LogLevel.Critical, Message = "Every worker ({Workers}) has been given up; the primary stops with exit code 1")]
     public static partial void AllWorkersGaveUp(ILogger logger, int workers);
+
+    [LoggerMessage(EventId = HostEventIds.RollingRestart, Level = LogLevel.Information, Message = "Rolling restart of every worker ({Reason})")]
+    public static partial void RollingRestart(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.RollingRestartCompleted, Level = LogLevel.Information, Message = "Rolling restart done: {Replaced} workers replaced")]
+    public static partial void RollingRestartCompleted(ILogger logger, int replaced);
+
+    [LoggerMessage(EventId = HostEventIds.RollingRestartAbandoned, Level = LogLevel.Warning, Message = "Rolling restart abandoned: {Reason}")]
+    public static partial void RollingRestartAbandoned(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerReplacing, Level = LogLevel.Information, Message = "Worker {Index} (pid {Pid}) is being replaced: {Reason}")]
+    public static partial void WorkerReplacing(ILogger logger, int index, int pid, string reason);
 }

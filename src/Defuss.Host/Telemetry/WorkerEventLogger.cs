@@ -52,6 +52,9 @@ internal sealed class WorkerEventLogger : ReceiveActor
             case WorkerGaveUp gaveUp when logger.IsEnabled(LogLevel.Error):
                 PrimaryLog.WorkerGaveUp(logger, gaveUp.Index, gaveUp.MaxRestarts, gaveUp.Window, gaveUp.Pid, gaveUp.LastExit, Tail(gaveUp.RecentErrorOutput));
                 break;
+            case WorkerReplacing replacing:
+                PrimaryLog.WorkerReplacing(logger, replacing.Index, replacing.Pid, replacing.Reason);
+                break;
             case WorkerHelloRejected rejected:
                 PrimaryLog.WorkerHelloRejected(logger, rejected.Index, rejected.Pid, rejected.Reason);
                 break;

@@ -30,7 +30,7 @@ public sealed class ProxyDeliveryTests : IDisposable
         using var _ = client;
         var delivery = Delivery();
 
-        var deliver = delivery.DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None);
+        var deliver = delivery.DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None);
         var upload = Task.Run(async () =>
         {
             using var sentHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -80,7 +80,7 @@ public sealed class ProxyDeliveryTests : IDisposable
         var payload = new byte[256 * 1024];
         new Random(7).NextBytes(payload);
 
-        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None);
+        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None);
         var read = TestSockets.ReadToEndAsync(client);
         await TestSockets.SendAsync(client, payload);
         client.Shutdown(SocketShutdown.Send);
@@ -96,7 +96,7 @@ public sealed class ProxyDeliveryTests : IDisposable
         var (client, accepted) = await TestSockets.ConnectedPairAsync();
         using var _ = client;
 
-        var deliver = Delivery(allowHalfOpen: false).DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None);
+        var deliver = Delivery(allowHalfOpen: false).DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None);
         await TestSockets.SendAsync(client, "ping");
         (await TestSockets.ReadExactlyAsync(client, 4)).Should().Equal("ping"u8.ToArray());
         client.Shutdown(SocketShutdown.Send);
@@ -113,7 +113,7 @@ public sealed class ProxyDeliveryTests : IDisposable
         var (client, accepted) = await TestSockets.ConnectedPairAsync();
         using var _ = client;
 
-        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None);
+        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None);
         await TestSockets.SendAsync(client, "over a unix socket");
         client.Shutdown(SocketShutdown.Send);
 
@@ -129,7 +129,7 @@ public sealed class ProxyDeliveryTests : IDisposable
         using var _ = client;
         await TestSockets.SendAsync(client, "world");
 
-        var deliver = Delivery().DeliverAsync(accepted, "hello "u8.ToArray(), Candidate(echo.EndPoint), CancellationToken.None);
+        var deliver = Delivery().DeliverAsync(accepted, "hello "u8.ToArray(), Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None);
         client.Shutdown(SocketShutdown.Send);
 
         (await TestSockets.ReadToEndAsStringAsync(client)).Should().Be("hello world");
@@ -144,7 +144,7 @@ public sealed class ProxyDeliveryTests : IDisposable
         using var _ = client;
         using var __ = accepted;
 
-        var act = () => Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(refused), CancellationToken.None).WaitAsync(TestTimeouts.Default);
+        var act = () => Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(refused), CancellationToken.None, CancellationToken.None).WaitAsync(TestTimeouts.Default);
 
         (await act.Should().ThrowAsync<BackendConnectException>()).Which.Reason.Should().Be(nameof(SocketError.ConnectionRefused));
         await TestSockets.SendAsync(client, "still here");
@@ -158,7 +158,7 @@ public sealed class ProxyDeliveryTests : IDisposable
         var (client, accepted) = await TestSockets.ConnectedPairAsync();
         using var _ = client;
 
-        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(resetting.EndPoint), CancellationToken.None);
+        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(resetting.EndPoint), CancellationToken.None, CancellationToken.None);
         await TestSockets.SendAsync(client, "GET / HTTP/1.1\r\n\r\n");
 
         await deliver.WaitAsync(TestTimeouts.Default);
@@ -175,7 +175,7 @@ public sealed class ProxyDeliveryTests : IDisposable
         using var _ = client;
         using var abort = new CancellationTokenSource();
 
-        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), abort.Token);
+        var deliver = Delivery().DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None, abort.Token);
         await TestSockets.SendAsync(client, "ping");
         await TestSockets.ReadExactlyAsync(client, 4);
         await abort.CancelAsync();

@@ -1,0 +1,20 @@
+using Defuss.Actors.Workers;
+
+namespace Defuss.Hosting;
+
+/// <summary>
+/// Controls the running primary from the app: resolve it from <c>app.Services</c> (registered by <c>AddDefuss</c>).
+/// In a worker process it is there too, but <see cref="RollingRestartAsync"/> throws: workers have no workers.
+/// </summary>
+public interface IDefussControl
+{
+    /// <summary>
+    /// Every worker event (started, ready, stale, exited, respawn scheduled, given up, replacing), as it happens.
+    /// Observers run on Defuss's event actor: keep them quick, never block.
+    /// </summary>
+    IObservable<WorkerEvent> Events { get; }
+
+    /// <summary>Replaces every worker, one at a time, each new one Ready before the old one drains (as SIGHUP does).</summary>
+    /// <returns>How many workers were replaced.</returns>
+    Task<int> RollingRestartAsync(CancellationToken cancellationToken = default);
+}
