@@ -107,9 +107,15 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="signal"/> to the primary and waits for it to exit; returns its exit code.</summary>
-    public async Task<int> SignalAndWaitAsync(int signal, TimeSpan timeout)
+    public Task<int> SignalAndWaitAsync(int signal, TimeSpan timeout)
     {
         Native.Kill(_primary.Id, signal);
+        return WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Waits for the primary to exit (after a signal sent with <see cref="Native.Kill"/>); returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
         await _primary.WaitForExitAsync().WaitAsync(timeout);
         return _primary.ExitCode;
     }
