@@ -6,6 +6,7 @@ internal sealed partial class WorkerActor
 {
     private void HandleExit(ProcessExited exited)
     {
+        var wasReady = _record.State is not WorkerState.Starting;
         var process = _record.Process!;
         _record.Process = null;
         _record.Session?.Close();
@@ -35,7 +36,7 @@ internal sealed partial class WorkerActor
             return;
         }
 
-        if (KeepRetiringProcess())
+        if (KeepRetiringProcess(wasReady))
         {
             return;
         }

@@ -72,16 +72,17 @@ internal sealed partial class WorkerActor
             _record.State = WorkerState.Stopped;
             Context.Parent.Tell(new WorkerStopped(_index));
         }
-        else if (_record.State == WorkerState.Ready)
+        else
         {
+            // The replacement was Ready before the old process was retired; what happens to it now is its own story.
             FinishReplacement();
         }
     }
 
     /// <summary>The replacement failed before it was Ready: the old process, still serving, stays.</summary>
-    private bool KeepRetiringProcess()
+    private bool KeepRetiringProcess(bool replacementWasReady)
     {
-        if (_record.Retiring is not { } old)
+        if (replacementWasReady || _record.Retiring is not { } old)
         {
             return false;
         }

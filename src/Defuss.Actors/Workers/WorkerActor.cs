@@ -160,12 +160,12 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer(StableTimer, new StablePeriodPassed(_record.Incarnation), _settings.Restart.BackoffResetAfter);
                 Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
-                _events.Tell(new WorkerReady(_index, _record.Incarnation, _record.Process!.Pid, _record.Endpoint));
                 if (_record.Replacing)
                 {
                     RetireOld();
                 }
 
+                _events.Tell(new WorkerReady(_index, _record.Incarnation, _record.Process!.Pid, _record.Endpoint));
                 break;
             case Heartbeat heartbeat when _record.State == WorkerState.Ready:
                 _record.LastStats = heartbeat.Stats;

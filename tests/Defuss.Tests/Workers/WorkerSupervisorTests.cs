@@ -112,4 +112,45 @@ public sealed class WorkerSupervisorTests : TestKit
         _events.FishForMessage<WorkerGaveUp>(e => e.Index == 1);
         _events.ExpectMsg<AllWorkersGaveUp>().Workers.Should().Be(2);
     }
+
+    [Fact]
+    public async Task RollingRestart_ReplacesOneWorkerAtATimeAndReportsWhenDone()
+    {
+        var supervisor = StartPool(2);
+        var first = await LaunchesAsync(2);
+        var sessions = new List<FakeControlSession>();
+        foreach (var process in first)
+        {
+            sessions.Add(await ReadyAsync(supervisor, process));
+        }
+
+        var requester = CreateTestProbe();
+        requester.Send(supervisor, new RollingRestart(TimeSpan.FromSeconds(10)));
+
+        var replacement0 = await _launcher.NextLaunchAsync();
+        replacement0.Request.Index.Should().Be(0);
+        await ReadyAsync(supervisor, replacement0);
+        sessions[0].Stops.Should().ContainSingle();
+        _launcher.HasPendingLaunch.Should().BeFalse("worker 1 waits until worker 0's old process has drained");
+        first[0].Exit(0);
+
+        var replacement1 = await _launcher.NextLaunchAsync();
+        replacement1.Request.Index.Should().Be(1);
+        sessions[1].Stops.Should().BeEmpty();
+        await ReadyAsync(supervisor, replacement1);
+        first[1].Exit(0);
+
+        (await requester.ExpectMsgAsync<RollingRestartCompleted>()).Replaced.Should().Be(2);
+    }
+
+    /// <summary>Connects <paramref name="process"/>'s control channel and reports it Ready.</summary>
+    private async Task<FakeControlSession> ReadyAsync(IActorRef supervisor, FakeWorkerProcess process)
+    {
+        var session = new FakeControlSession();
+        var hello = new Hello(process.Request.Index, process.Request.Incarnation, process.Pid, process.Request.Environment[WorkerEnvironment.Secret]);
+        var accepted = await supervisor.Ask<HelloAccepted>(new WorkerHello(hello, session), TimeSpan.FromSeconds(10));
+        accepted.Worker.Tell(new WorkerReport(process.Request.Incarnation, new Ready("unix:/tmp/defuss-test/w.sock")));
+        await _events.FishForMessageAsync<WorkerReady>(e => e.Pid == process.Pid);
+        return session;
+    }
 }
