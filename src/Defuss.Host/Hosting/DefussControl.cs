@@ -11,6 +11,8 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
     private IActorRef? _supervisor;
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(10);
 
+    public bool IsPrimary { get; } = !Worker.Runtime.WorkerSettings.IsWorkerProcess();
+
     public IObservable<WorkerEvent> Events => this;
 
     public async Task<int> RollingRestartAsync(CancellationToken cancellationToken = default)

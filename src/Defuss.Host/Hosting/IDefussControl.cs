@@ -3,11 +3,15 @@ using Defuss.Actors.Workers;
 namespace Defuss.Hosting;
 
 /// <summary>
-/// Controls the running primary from the app: resolve it from <c>app.Services</c> (registered by <c>AddDefuss</c>).
-/// In a worker process it is there too, but <see cref="RollingRestartAsync"/> throws: workers have no workers.
+/// Controls the running primary from the app's startup code: resolve it from <c>app.Services</c> (registered by
+/// <c>AddDefuss</c>) before <c>RunDefussAsync</c>. In a worker process it is there too, but sees no events and
+/// <see cref="RollingRestartAsync"/> throws: workers have no workers (check <see cref="IsPrimary"/>).
 /// </summary>
 public interface IDefussControl
 {
+    /// <summary>Whether this process is the primary (your app's endpoints run in the workers, never here).</summary>
+    bool IsPrimary { get; }
+
     /// <summary>
     /// Every worker event (started, ready, stale, exited, respawn scheduled, given up, replacing), as it happens.
     /// Observers run on Defuss's event actor: keep them quick, never block.
