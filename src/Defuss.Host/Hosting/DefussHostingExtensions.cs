@@ -35,6 +35,7 @@ public static class DefussHostingExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<DefussOptions>();
         services.AddSingleton<DefussControl>();
+        services.AddSingleton(provider => new DefussMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<IDefussControl>(provider => provider.GetRequiredService<DefussControl>());
         if (configure is not null)
         {
@@ -100,7 +101,7 @@ public static class DefussHostingExtensions
 
         SocketEngine.PreferInlineCompletions(options);
         var launcher = new OsWorkerProcessLauncher(WorkerCommandLine.Current(), loggerFactory.CreateLogger<OsWorkerProcessLauncher>());
-        await using var primary = new DefussPrimary(options, loggerFactory, launcher, app.Services.GetRequiredService<DefussControl>());
+        await using var primary = new DefussPrimary(options, loggerFactory, launcher, app.Services.GetRequiredService<DefussControl>(), app.Services.GetRequiredService<DefussMetrics>());
         return await primary.RunAsync(cancellationToken);
     }
 

@@ -36,9 +36,12 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
     private readonly DefussControl _control;
 
-    public DefussPrimary(DefussOptions options, ILoggerFactory loggerFactory, IWorkerProcessLauncher launcher, DefussControl control)
+    private readonly DefussMetrics _metrics;
+
+    public DefussPrimary(DefussOptions options, ILoggerFactory loggerFactory, IWorkerProcessLauncher launcher, DefussControl control, DefussMetrics metrics)
     {
         _control = control;
+        _metrics = metrics;
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Defuss");
@@ -135,7 +138,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     {
         _system = ActorSystem.Create("defuss", new ActorSystemSettings { LoggerFactory = _loggerFactory });
         Router = _system.ActorOf(Props.Create(() => new RouterActor()), "router");
-        var events = _system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, OnWorkerEvent)), "events");
+        var events = _system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "events");
         var controlPath = Path.Combine(_directory, "control.sock");
         var pool = new WorkerPoolSettings
         {

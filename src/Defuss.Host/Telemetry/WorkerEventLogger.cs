@@ -4,14 +4,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Defuss.Telemetry;
 
-/// <summary>Turns the workers' domain events into log lines, then passes each to the host's observer.</summary>
+/// <summary>Turns the workers' domain events into log lines and metrics, then passes each to the host's observer.</summary>
 internal sealed class WorkerEventLogger : ReceiveActor
 {
-    public WorkerEventLogger(ILogger logger, Action<object> observer)
+    public WorkerEventLogger(ILogger logger, DefussMetrics metrics, Action<object> observer)
     {
         Receive<WorkerEvent>(workerEvent =>
         {
             Log(logger, workerEvent);
+            metrics.Record(workerEvent);
             observer(workerEvent);
         });
         Receive<AllWorkersGaveUp>(gaveUp =>

@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using Defuss.Actors.Workers;
+
+namespace Defuss.Telemetry;
+
+/// <summary>
+/// The <c>Defuss</c> meter: the workers' lifecycle as counters and a gauge. OpenTelemetry picks it up with
+/// <c>AddMeter("Defuss")</c>; nothing is recorded anywhere unless a listener is attached.
+/// </summary>
+internal sealed class DefussMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Defuss";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _started;
+    private readonly Counter<long> _exits;
+    private readonly Counter<long> _restarts;
+    private readonly Counter<long> _stale;
+    private readonly Counter<long> _givenUp;
+    private readonly HashSet<int> _ready = [];
+    private int _readyCount;
+
+    public DefussMetrics(IMeterFactory? meterFactory)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _started = _meter.CreateCounter<long>("defuss.worker.starts", "{process}", "Worker processes started.");
+        _exits = _meter.CreateCounter<long>("defuss.worker.exits", "{process}", "Worker processes that exited, by whether Defuss asked them to and how they ended.");
+        _restarts = _meter.CreateCounter<long>("defuss.worker.restarts", "{process}", "Respawns scheduled after a worker exited or failed to start.");
+        _stale = _meter.CreateCounter<long>("defuss.worker.stale", "{process}", "Workers replaced because their heartbeat stopped.");
+        _givenUp = _meter.CreateCounter<long>("defuss.worker.given_up", "{worker}", "Workers given up after exhausting their restart budget.");
+        _meter.CreateObservableGauge("defuss.workers.ready", () => Volatile.Read(ref _readyCount), "{worker}", "Workers that are ready and routable.");
+    }
+
+    /// <summary>Records one worker event; called on the event actor, one event at a time.</summary>
+    public void Record(WorkerEvent workerEvent)
+    {
+        switch (workerEvent)
+        {
+            case WorkerStarted:
+                _started.Add(1);
+                break;
+            case WorkerReady ready:
+                SetReady(ready.Index, true);
+                break;
+            case WorkerExited exited:
+                SetReady(exited.Index, false);
+                if (_exits.Enabled)
+                {
+                    _exits.Add(1, new("defuss.worker.exit.expected", exited.Expected), new("defuss.worker.exit.how", exited.Exit.Signal ?? "exit_code"));
+                }
+
+                break;
+            case WorkerRespawnScheduled:
+                _restarts.Add(1);
+                break;
+            case WorkerStale stale:
+                SetReady(stale.Index, false);
+                _stale.Add(1);
+                break;
+            case WorkerGaveUp gaveUp:
+                SetReady(gaveUp.Index, false);
+                _givenUp.Add(1);
+                break;
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private void SetReady(int index, bool ready)
+    {
+        if (ready ? _ready.Add(index) : _ready.Remove(index))
+        {
+            Volatile.Write(ref _readyCount, _ready.Count);
+        }
+    }
+}
