@@ -12,8 +12,7 @@ public sealed class ForcedStopTests
     public async Task SecondSignal_DuringTheDrain_StopsEverythingAtOnce()
     {
         await using var defuss = await DefussProcess.StartAsync("--Defuss:GracefulShutdownTimeout=00:00:30");
-        await defuss.WaitForLineAsync("Worker 0 ready");
-        await defuss.WaitForLineAsync("Worker 1 ready");
+        await defuss.ReadyPidsAsync();
         using var socket = await HttpTestClient.ConnectAsync(defuss.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes("GET /pid HTTP/1.1\r\nHost: localhost\r\n\r\nGET /slow?ms=20000 HTTP/1.1\r\nHost: localhost\r\n\r\n"), SocketFlags.None);
         await HttpTestClient.ReadUntilAsync(socket, "\r\n\r\n");

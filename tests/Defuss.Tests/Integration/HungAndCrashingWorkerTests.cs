@@ -21,9 +21,7 @@ public sealed class HungAndCrashingWorkerTests
     {
         await using var defuss = await DefussProcess.StartAsync(
             "--Defuss:WorkerHeartbeatInterval=00:00:00.250", "--Defuss:WorkerHeartbeatStaleAfter=00:00:01.500", "--Defuss:WorkerKillGrace=00:00:01");
-        var ready = await defuss.WaitForLineAsync(@"Worker 0 ready: pid (\d+)");
-        await defuss.WaitForLineAsync("Worker 1 ready");
-        var frozen = int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var (frozen, _) = await defuss.ReadyPidsAsync();
 
         Native.Kill(frozen, Native.SIGSTOP);
         await defuss.WaitForLineAsync($@"Worker 0 \(pid {frozen}\) sent no heartbeat");
@@ -43,8 +41,7 @@ public sealed class HungAndCrashingWorkerTests
     public async Task CrashLoop_FasterThanTheBudget_GivesTheWorkerUpAndTheOtherKeepsServing()
     {
         await using var defuss = await DefussProcess.StartAsync("--Showcase:AllowCrash=true", "--Defuss:MaxRestarts=1", "--Defuss:MaxRestartsWindow=00:05:00");
-        await defuss.WaitForLineAsync("Worker 0 ready");
-        await defuss.WaitForLineAsync("Worker 1 ready");
+        await defuss.ReadyPidsAsync();
 
         var gaveUp = defuss.WaitForLineAsync(@"Worker (\d) is given up: it exited more than 1 times", TimeSpan.FromSeconds(60));
         for (var crashes = 1; crashes <= 3; crashes++)

@@ -47,8 +47,7 @@ public sealed class PrimaryLifecycleTests
     public async Task Sigterm_StopsTheWorkersAndExits0()
     {
         await using var defuss = await DefussProcess.StartAsync();
-        await defuss.WaitForLineAsync("Worker 0 ready");
-        await defuss.WaitForLineAsync("Worker 1 ready");
+        await defuss.ReadyPidsAsync();
         defuss.WorkerPids.Should().HaveCount(2);
 
         var exitCode = await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30));
@@ -62,8 +61,7 @@ public sealed class PrimaryLifecycleTests
     public async Task PrimaryKilled_WorkersExitByThemselves()
     {
         await using var defuss = await DefussProcess.StartAsync();
-        await defuss.WaitForLineAsync("Worker 0 ready");
-        await defuss.WaitForLineAsync("Worker 1 ready");
+        await defuss.ReadyPidsAsync();
 
         await defuss.SignalAndWaitAsync(Native.SIGKILL, TimeSpan.FromSeconds(10));
 
@@ -74,8 +72,7 @@ public sealed class PrimaryLifecycleTests
     public async Task EveryWorkerGone_WithRespawnOff_Answers503WithRetryAfter()
     {
         await using var defuss = await DefussProcess.StartAsync("--Defuss:RespawnWorkers=false");
-        await defuss.WaitForLineAsync("Worker 0 ready");
-        await defuss.WaitForLineAsync("Worker 1 ready");
+        await defuss.ReadyPidsAsync();
 
         foreach (var pid in defuss.WorkerPids)
         {
@@ -114,9 +111,7 @@ public sealed class PrimaryLifecycleTests
     public async Task WorkerKilled_IsReplacedByANewProcess()
     {
         await using var defuss = await DefussProcess.StartAsync();
-        var ready = await defuss.WaitForLineAsync(@"Worker 0 ready: pid (\d+)");
-        await defuss.WaitForLineAsync("Worker 1 ready");
-        var firstPid = int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var (firstPid, _) = await defuss.ReadyPidsAsync();
 
         Native.Kill(firstPid, Native.SIGKILL);
 

@@ -12,8 +12,7 @@ public sealed class ShowcaseFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _process = await DefussProcess.StartAsync();
-        await _process.WaitForLineAsync(@"Worker 1 ready");
-        await _process.WaitForLineAsync(@"Worker 0 ready");
+        await _process.ReadyPidsAsync();
     }
 
     public async Task DisposeAsync()

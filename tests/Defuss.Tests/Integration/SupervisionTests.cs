@@ -21,7 +21,7 @@ public sealed class SupervisionTests(ITestOutputHelper output)
     public async Task WorkerKilledUnderLoad_OtherWorkersConnectionsSucceedAndAReplacementBecomesReady()
     {
         await using var defuss = await DefussProcess.StartAsync();
-        var (killedPid, survivorPid) = await ReadyPidsAsync(defuss);
+        var (killedPid, survivorPid) = await defuss.ReadyPidsAsync();
         await using var load = LoadGenerator.Start(defuss.BaseAddress, "/pid", loops: 8, keepAlive: true);
         // Every loop has a connection and knows (from /pid) which worker it is on.
         await load.WaitForEveryLoopAsync(20, TestTimeouts.Default);
@@ -75,7 +75,7 @@ public sealed class SupervisionTests(ITestOutputHelper output)
     public async Task SigtermDuringASlowRequest_TheRequestCompletesAndThePrimaryExits0()
     {
         await using var defuss = await DefussProcess.StartAsync();
-        await ReadyPidsAsync(defuss);
+        await defuss.ReadyPidsAsync();
         using var socket = await HttpTestClient.ConnectAsync(defuss.Port);
         var requestStarted = Stopwatch.StartNew();
         // Both requests in one write: once the answer to the first is back, the worker has read the second too and
@@ -109,7 +109,7 @@ public sealed class SupervisionTests(ITestOutputHelper output)
     public async Task SigtermWithIdleKeepAliveConnections_ExitsPromptly()
     {
         await using var defuss = await DefussProcess.StartAsync();
-        var (pid0, pid1) = await ReadyPidsAsync(defuss);
+        var (pid0, pid1) = await defuss.ReadyPidsAsync();
         var clients = Enumerable.Range(0, 4).Select(_ => HttpTestClient.KeepAlive(defuss.BaseAddress)).ToArray();
         try
         {
@@ -142,7 +142,7 @@ public sealed class SupervisionTests(ITestOutputHelper output)
     public async Task RespawnOff_CrashingWorker_TheOtherKeepsServing()
     {
         await using var defuss = await DefussProcess.StartAsync("--Showcase:AllowCrash=true", "--Defuss:RespawnWorkers=false");
-        var (pid0, pid1) = await ReadyPidsAsync(defuss);
+        var (pid0, pid1) = await defuss.ReadyPidsAsync();
 
         var exited = await CrashOneWorkerAsync(defuss);
         var crashedPid = int.Parse(exited.Groups[2].Value, CultureInfo.InvariantCulture);
@@ -158,13 +158,6 @@ public sealed class SupervisionTests(ITestOutputHelper output)
         pids.Should().AllBe(survivorPid, "only the surviving worker serves once the other has crashed");
         defuss.WorkerPids.Should().HaveCount(2, "with RespawnWorkers=false the crashed worker is not started again");
         await StopAndExpectNoWorkersAsync(defuss);
-    }
-
-    private static async Task<(int Worker0, int Worker1)> ReadyPidsAsync(DefussProcess defuss)
-    {
-        var ready0 = await defuss.WaitForLineAsync(@"Worker 0 ready: pid (\d+)");
-        var ready1 = await defuss.WaitForLineAsync(@"Worker 1 ready: pid (\d+)");
-        return (int.Parse(ready0.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(ready1.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     private static async Task StopAndExpectNoWorkersAsync(DefussProcess defuss)

@@ -106,6 +106,14 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until both workers of a fresh start are ready; returns their pids.</summary>
+    public async Task<(int Worker0, int Worker1)> ReadyPidsAsync()
+    {
+        var ready0 = await WaitForLineAsync(@"Worker 0 ready: pid (\d+)");
+        var ready1 = await WaitForLineAsync(@"Worker 1 ready: pid (\d+)");
+        return (int.Parse(ready0.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(ready1.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Sends <paramref name="signal"/> to the primary and waits for it to exit; returns its exit code.</summary>
     public Task<int> SignalAndWaitAsync(int signal, TimeSpan timeout)
     {
