@@ -42,6 +42,7 @@ internal static class HostEventIds
     public const int RollingRestartCompleted = 3122;
     public const int RollingRestartAbandoned = 3123;
     public const int WorkerReplacing = 3124;
+    public const int WorkerDraining = 3125;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;

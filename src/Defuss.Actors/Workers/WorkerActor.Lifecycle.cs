@@ -98,6 +98,7 @@ internal sealed partial class WorkerActor
             _record.State = WorkerState.Draining;
             _router.Tell(new BackendRemoved(_id));
             AskToStop(stop.Deadline);
+            _events.Tell(new WorkerDraining(_index, _record.Incarnation, _record.Process.Pid, "Defuss is stopping"));
         }
 
         Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(_record.Incarnation), stop.Deadline);

@@ -39,13 +39,16 @@ internal sealed partial class WorkerActor
         Launch();
     }
 
-    /// <summary>The replacement is Ready (and already in the router in place of the old one): drain the old process.</summary>
-    private void RetireOld()
+    /// <summary>
+    /// The replacement is Ready (and already in the router in place of the old one): drain the old process. Returns the
+    /// draining event, which the caller publishes after the replacement's <see cref="WorkerReady"/>.
+    /// </summary>
+    private WorkerDraining? RetireOld()
     {
         if (_record.Retiring is not { } old)
         {
             FinishReplacement();
-            return;
+            return null;
         }
 
         if (old.Session is { } session)
@@ -58,6 +61,7 @@ internal sealed partial class WorkerActor
         }
 
         Timers.StartSingleTimer("retire", new RetireDeadlinePassed(old.Incarnation), _record.DrainTimeout);
+        return new WorkerDraining(_index, old.Incarnation, old.Process.Pid, "its replacement is ready");
     }
 
     private void HandleRetiredExit(ProcessExited exited)

@@ -160,12 +160,13 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer(StableTimer, new StablePeriodPassed(_record.Incarnation), _settings.Restart.BackoffResetAfter);
                 Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
-                if (_record.Replacing)
+                var draining = _record.Replacing ? RetireOld() : null;
+                _events.Tell(new WorkerReady(_index, _record.Incarnation, _record.Process!.Pid, _record.Endpoint));
+                if (draining is not null)
                 {
-                    RetireOld();
+                    _events.Tell(draining);
                 }
 
-                _events.Tell(new WorkerReady(_index, _record.Incarnation, _record.Process!.Pid, _record.Endpoint));
                 break;
             case Heartbeat heartbeat when _record.State == WorkerState.Ready:
                 _record.LastStats = heartbeat.Stats;
@@ -177,9 +178,10 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
                 }
 
                 break;
-            case Stopping when _record.State is WorkerState.Starting or WorkerState.Ready:
+            case Stopping stopping when _record.State is WorkerState.Starting or WorkerState.Ready:
                 _record.State = WorkerState.Draining;
                 _router.Tell(new BackendRemoved(_id));
+                _events.Tell(new WorkerDraining(_index, _record.Incarnation, _record.Process!.Pid, "the worker is stopping: " + stopping.Reason));
                 break;
         }
     }

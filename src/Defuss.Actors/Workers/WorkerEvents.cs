@@ -47,3 +47,6 @@ public sealed record AllWorkersGaveUp(int Workers);
 
 /// <summary>A worker is being replaced by a new process (a rolling restart, or its memory above the limit).</summary>
 public sealed record WorkerReplacing(int Index, long Incarnation, int Pid, string Reason) : WorkerEvent(Index, Incarnation);
+
+/// <summary>A worker takes no new connections and finishes its in-flight requests, for <paramref name="Reason"/>.</summary>
+public sealed record WorkerDraining(int Index, long Incarnation, int Pid, string Reason) : WorkerEvent(Index, Incarnation);

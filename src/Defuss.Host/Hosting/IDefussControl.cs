@@ -13,7 +13,7 @@ public interface IDefussControl
     bool IsPrimary { get; }
 
     /// <summary>
-    /// Every worker event (started, ready, stale, exited, respawn scheduled, given up, replacing), as it happens.
+    /// Every worker event (started, ready, stale, draining, exited, respawn scheduled, given up, replacing), as it happens.
     /// Observers run on Defuss's event actor: keep them quick, never block.
     /// </summary>
     IObservable<WorkerEvent> Events { get; }

@@ -18,6 +18,7 @@ internal sealed class DefussMetrics : IDisposable
     private readonly Counter<long> _restarts;
     private readonly Counter<long> _stale;
     private readonly Counter<long> _givenUp;
+    private readonly Counter<long> _draining;
     private readonly HashSet<int> _ready = [];
     private int _readyCount;
 
@@ -29,6 +30,7 @@ internal sealed class DefussMetrics : IDisposable
         _restarts = _meter.CreateCounter<long>("defuss.worker.restarts", "{process}", "Respawns scheduled after a worker exited or failed to start.");
         _stale = _meter.CreateCounter<long>("defuss.worker.stale", "{process}", "Workers replaced because their heartbeat stopped.");
         _givenUp = _meter.CreateCounter<long>("defuss.worker.given_up", "{worker}", "Workers given up after exhausting their restart budget.");
+        _draining = _meter.CreateCounter<long>("defuss.worker.draining", "{process}", "Worker processes told to drain (shutdown, replacement) or stopping by themselves.");
         _meter.CreateObservableGauge("defuss.workers.ready", () => Volatile.Read(ref _readyCount), "{worker}", "Workers that are ready and routable.");
     }
 
@@ -57,6 +59,10 @@ internal sealed class DefussMetrics : IDisposable
             case WorkerStale stale:
                 SetReady(stale.Index, false);
                 _stale.Add(1);
+                break;
+            case WorkerDraining draining:
+                SetReady(draining.Index, false);
+                _draining.Add(1);
                 break;
             case WorkerGaveUp gaveUp:
                 SetReady(gaveUp.Index, false);

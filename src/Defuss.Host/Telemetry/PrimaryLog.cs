@@ -68,4 +68,7 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.WorkerReplacing, Level = LogLevel.Information, Message = "Worker {Index} (pid {Pid}) is being replaced: {Reason}")]
     public static partial void WorkerReplacing(ILogger logger, int index, int pid, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.WorkerDraining, Level = LogLevel.Information, Message = "Worker {Index} (pid {Pid}) is draining: {Reason}")]
+    public static partial void WorkerDraining(ILogger logger, int index, int pid, string reason);
 }

@@ -53,6 +53,9 @@ internal sealed class WorkerEventLogger : ReceiveActor
             case WorkerGaveUp gaveUp when logger.IsEnabled(LogLevel.Error):
                 PrimaryLog.WorkerGaveUp(logger, gaveUp.Index, gaveUp.MaxRestarts, gaveUp.Window, gaveUp.Pid, gaveUp.LastExit, Tail(gaveUp.RecentErrorOutput));
                 break;
+            case WorkerDraining draining:
+                PrimaryLog.WorkerDraining(logger, draining.Index, draining.Pid, draining.Reason);
+                break;
             case WorkerReplacing replacing:
                 PrimaryLog.WorkerReplacing(logger, replacing.Index, replacing.Pid, replacing.Reason);
                 break;

@@ -48,6 +48,8 @@ public sealed class DefussMetricsTests : IDisposable
         _metrics.Record(new WorkerReady(1, 1, 11, "unix:/w1"));
         ReadyGauge().Should().Be(2);
 
+        _metrics.Record(new WorkerDraining(0, 1, 10, "Defuss is stopping"));
+        ReadyGauge().Should().Be(1);
         _metrics.Record(new WorkerStale(1, 1, 11, TimeSpan.FromSeconds(5)));
         _metrics.Record(new WorkerExited(1, 1, 11, new WorkerExit(137, "SIGKILL"), Expected: false, []));
         _metrics.Record(new WorkerRespawnScheduled(1, 1, TimeSpan.FromMilliseconds(100)));
@@ -57,6 +59,7 @@ public sealed class DefussMetricsTests : IDisposable
         Total("defuss.worker.stale").Should().Be(1);
         Total("defuss.worker.restarts").Should().Be(1);
         Total("defuss.worker.given_up").Should().Be(1);
+        Total("defuss.worker.draining").Should().Be(1);
         var exit = _measurements.Single(m => m.Instrument == "defuss.worker.exits");
         exit.Tags.Should().Contain(new KeyValuePair<string, object?>("defuss.worker.exit.expected", false));
         exit.Tags.Should().Contain(new KeyValuePair<string, object?>("defuss.worker.exit.how", "SIGKILL"));

@@ -75,6 +75,7 @@ public sealed partial class WorkerActorTests
 
         worker.Tell(new StopWorker(TimeSpan.FromSeconds(10)));
         _router.FishForMessage<BackendRemoved>(_ => true);
+        _events.FishForMessage<WorkerDraining>(d => d.Pid == process.Pid).Reason.Should().Be("Defuss is stopping");
         session.Stops.Should().Equal(TimeSpan.FromSeconds(10));
         process.KillCalls.Should().Be(0);
 

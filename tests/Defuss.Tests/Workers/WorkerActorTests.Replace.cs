@@ -29,6 +29,7 @@ public sealed partial class WorkerActorTests
         await ConnectAndReadyAsync(parent, replacement);
 
         oldSession.Stops.Should().Equal(Drain);
+        _events.FishForMessage<WorkerDraining>(d => d.Pid == old.Pid).Reason.Should().Be("its replacement is ready");
         old.KillCalls.Should().Be(0);
         old.Exit(0);
         _events.FishForMessage<WorkerExited>(e => e.Pid == old.Pid).Expected.Should().BeTrue();
