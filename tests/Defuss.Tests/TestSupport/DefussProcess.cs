@@ -19,6 +19,7 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     private readonly Process _primary;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentDictionary<int, int> _workerPids = new();
+    private string? _privateDirectory;
     private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private event Action<string>? LineWritten;
@@ -156,6 +157,18 @@ internal sealed partial class DefussProcess : IAsyncDisposable
             Native.Kill(pid, Native.SIGKILL);
         }
 
+        // A primary that stops normally removes its private directory; one the test killed cannot.
+        if (_privateDirectory is not null && Directory.Exists(_privateDirectory))
+        {
+            try
+            {
+                Directory.Delete(_privateDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
         _primary.Dispose();
     }
 
@@ -207,6 +220,10 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         if (WorkerStartedLine().Match(line) is { Success: true } started)
         {
             _workerPids.TryAdd(int.Parse(started.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0);
+            if (started.Groups[2].Success)
+            {
+                _privateDirectory ??= started.Groups[2].Value;
+            }
         }
 
         if (ListeningLine().Match(line) is { Success: true } listening)
@@ -217,7 +234,7 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         LineWritten?.Invoke(line);
     }
 
-    [GeneratedRegex(@"Worker \d+ started: pid (\d+)")]
+    [GeneratedRegex(@"Worker \d+ started: pid (\d+), endpoint (?:unix:(/\S+)/w\d+-\d+\.sock)?")]
     private static partial Regex WorkerStartedLine();
 
     [GeneratedRegex(@"listening on http://[^:\s]+:(\d+)")]
