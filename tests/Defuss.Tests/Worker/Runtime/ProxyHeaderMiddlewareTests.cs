@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker;
 using Defuss.Worker.Protocol;
+using Defuss.Worker.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Defuss.Tests.Worker.Runtime;
 
@@ -75,9 +77,36 @@ public sealed class ProxyHeaderMiddlewareTests
         logged.Message.Should().Contain("ended after 20 bytes");
     }
 
-    private static async Task<WorkerHarness> StartWorkerAsync()
+    [Fact]
+    public async Task OnConnection_SilentPeer_IsClosedAfterTheTimeout()
     {
-        var worker = await WorkerHarness.StartAsync(map: app => app.MapGet(
+        var clock = new ManualTimeProvider();
+        await using var worker = await StartWorkerAsync(clock);
+        var timersBefore = clock.ActiveTimers;
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        await Eventually.TrueAsync(() => clock.ActiveTimers > timersBefore, "the middleware waits for the header");
+
+        clock.Advance(ProxyHeaderMiddleware.Timeout - TimeSpan.FromMilliseconds(1));
+        clock.ActiveTimers.Should().BeGreaterThan(timersBefore, "the header may still come");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().BeEmpty();
+        var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
+        logged.Message.Should().Contain("no complete header within 5000 ms");
+    }
+
+    private static async Task<WorkerHarness> StartWorkerAsync(TimeProvider? clock = null)
+    {
+        var worker = await WorkerHarness.StartAsync(
+            beforeWorker: builder =>
+            {
+                if (clock is not null)
+                {
+                    builder.Services.AddSingleton(clock);
+                }
+            },
+            map: app => app.MapGet(
             "/client",
             (HttpContext context) => $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}"));
         try
