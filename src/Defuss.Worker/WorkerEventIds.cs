@@ -17,4 +17,5 @@ internal static class WorkerEventIds
 
     // Runtime, endpoint binding: 130-149
     public const int StaleSocketDeleted = 130;
+    public const int ProxyHeaderRejected = 131;
 }

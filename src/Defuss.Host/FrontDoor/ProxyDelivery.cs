@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Defuss.Actors.Routing;
+using Defuss.Worker.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;
@@ -44,12 +45,22 @@ internal sealed class ProxyDelivery : IConnectionDelivery
         using (cancellationToken.UnsafeRegister(static state => ((ProxySession)state!).Abort(), session))
         using (draining.UnsafeRegister(static state => ((ProxySession)state!).BeginDrain(), session))
         {
-            await session.RunAsync(prefix);
+            await session.RunAsync(ProxyHeader(client), prefix);
         }
 
         Interlocked.Add(ref _bytesFromClients, session.BytesFromClient);
         Interlocked.Add(ref _bytesToClients, session.BytesToClient);
         FrontDoorLog.ProxiedConnectionClosed(_logger, backend.Id, session.WasAborted ? "aborted" : "closed", session.BytesFromClient, session.BytesToClient);
+    }
+
+    /// <summary>The PROXY v2 header that tells the worker who the client is; the worker accepts it only on its private endpoint.</summary>
+    private static byte[] ProxyHeader(Socket client)
+    {
+        Span<byte> header = stackalloc byte[ProxyProtocolV2.MaxWrittenLength];
+        var length = client.RemoteEndPoint is IPEndPoint remote
+            ? ProxyProtocolV2.Write(header, remote, client.LocalEndPoint as IPEndPoint)
+            : ProxyProtocolV2.WriteLocal(header);
+        return header[..length].ToArray();
     }
 
     private async ValueTask<Socket> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)

@@ -42,16 +42,19 @@ internal sealed class ProxySession
     /// <summary>Whether the session ended with a reset (either side's, or <see cref="Abort"/>).</summary>
     public bool WasAborted => Volatile.Read(ref _aborted) != 0;
 
-    /// <summary>Writes <paramref name="prefix"/> to the backend, then pumps until both directions end; both sockets are then closed.</summary>
-    public async Task RunAsync(ReadOnlyMemory<byte> prefix)
+    /// <summary>
+    /// Writes <paramref name="header"/> and <paramref name="prefix"/> to the backend in one send, then pumps until both
+    /// directions end; both sockets are then closed. The header is Defuss's own, so it is not counted as client bytes.
+    /// </summary>
+    public async Task RunAsync(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> prefix)
     {
         try
         {
-            if (!prefix.IsEmpty)
+            if (!header.IsEmpty || !prefix.IsEmpty)
             {
                 try
                 {
-                    await SendAllAsync(_backend, prefix);
+                    await SendFirstAsync(header, prefix);
                     BytesFromClient = prefix.Length;
                 }
                 catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception))
@@ -68,6 +71,28 @@ internal sealed class ProxySession
         finally
         {
             Close();
+        }
+    }
+
+    private async Task SendFirstAsync(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> prefix)
+    {
+        if (header.IsEmpty || prefix.IsEmpty)
+        {
+            await SendAllAsync(_backend, header.IsEmpty ? prefix : header);
+            return;
+        }
+
+        // One send, so that the worker reads its header and the request's head together.
+        var buffer = ArrayPool<byte>.Shared.Rent(header.Length + prefix.Length);
+        try
+        {
+            header.CopyTo(buffer);
+            prefix.CopyTo(buffer.AsMemory(header.Length));
+            await SendAllAsync(_backend, buffer.AsMemory(0, header.Length + prefix.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -17,8 +17,9 @@ public static class DefussWorkerHosting
     private const string LoggerCategory = "Defuss.Worker.Runtime.DefussWorkerHosting";
 
     /// <summary>
-    /// Makes Kestrel serve only on <see cref="WorkerSettings.Endpoint"/> (whatever URLs the configuration names), counts
-    /// connections and requests, and adds the agent that reports to the primary over the control socket.
+    /// Makes Kestrel serve only on <see cref="WorkerSettings.Endpoint"/> (whatever URLs the configuration names), takes the
+    /// client's address from the primary's PROXY v2 header there, counts connections and requests, and adds the agent
+    /// that reports to the primary over the control socket.
     /// </summary>
     public static void ConfigureWorker(WebApplicationBuilder builder, WorkerSettings settings)
     {
@@ -40,7 +41,13 @@ public static class DefussWorkerHosting
             // Kestrel:Endpoints from appsettings.json would make every worker bind the app's public address.
             options.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
             var logger = options.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory);
-            Listen(options, endPoint, logger, listen => listen.Use(next => new ConnectionCountingMiddleware(next, activity).OnConnectionAsync));
+            var timeProvider = options.ApplicationServices.GetRequiredService<TimeProvider>();
+            Listen(options, endPoint, logger, listen =>
+            {
+                // First, so that nothing reads the connection before the primary's PROXY header is taken off it.
+                listen.Use(next => new ProxyHeaderMiddleware(next, timeProvider, logger).OnConnectionAsync);
+                listen.Use(next => new ConnectionCountingMiddleware(next, activity).OnConnectionAsync);
+            });
         });
 
         var services = builder.Services;

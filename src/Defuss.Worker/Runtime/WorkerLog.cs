@@ -38,4 +38,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = WorkerEventIds.StaleSocketDeleted, Level = LogLevel.Debug, Message = "Deleted the stale socket file {Path} before binding to it")]
     public static partial void StaleSocketDeleted(ILogger logger, string path);
+
+    [LoggerMessage(EventId = WorkerEventIds.ProxyHeaderRejected, Level = LogLevel.Debug, Message = "Closed connection {ConnectionId} on the private endpoint: no valid PROXY v2 header ({Reason})")]
+    public static partial void ProxyHeaderRejected(ILogger logger, string connectionId, string reason);
 }

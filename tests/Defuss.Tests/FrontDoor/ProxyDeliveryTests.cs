@@ -106,6 +106,21 @@ public sealed class ProxyDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task DeliverAsync_AnyConnection_StartsWithAProxyHeaderNamingTheClient()
+    {
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+
+        var deliver = Delivery().DeliverAsync(accepted, "GET"u8.ToArray(), Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None);
+        (await TestSockets.ReadExactlyAsync(client, 3)).Should().Equal("GET"u8.ToArray(), "the header is Defuss's own and never echoes back");
+        client.Shutdown(SocketShutdown.Send);
+        await deliver.WaitAsync(TestTimeouts.Default);
+
+        echo.ProxyClients.Should().Equal((IPEndPoint)client.LocalEndPoint!);
+    }
+
+    [Fact]
     public async Task DeliverAsync_UnixDomainSocketBackend_ProxiesBothWays()
     {
         using var directory = new ShortTempDirectory();

@@ -1,8 +1,10 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Integration;
 
@@ -146,6 +148,63 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
         var response = await HttpTestClient.ReadToEndAsync(socket);
 
         response.Should().StartWith("HTTP/1.1 400", "the worker's Kestrel, not the front door, answers bytes it cannot parse");
+    }
+
+    [Fact]
+    public async Task Client_SeenByTheWorker_IsTheRealClientAddressAndPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var local = (IPEndPoint)socket.LocalEndPoint!;
+        await socket.ConnectAsync(IPAddress.Loopback, fixture.Process.Port).WaitAsync(HttpTestClient.Timeout);
+
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), SocketFlags.None);
+        var response = await HttpTestClient.ReadToEndAsync(socket);
+
+        response.Should().StartWith("HTTP/1.1 200");
+        var json = response[response.IndexOf('{', StringComparison.Ordinal)..(response.LastIndexOf('}') + 1)];
+        using var client = JsonDocument.Parse(json);
+        client.RootElement.GetProperty("remoteIp").GetString().Should().Be("127.0.0.1");
+        client.RootElement.GetProperty("remotePort").GetInt32().Should().Be(local.Port);
+    }
+
+    /// <remarks>
+    /// The front door never parses a client's PROXY header, so it reaches the worker after Defuss's own, as request
+    /// bytes: Kestrel answers 400 (or, were it ever to parse, still sees the real client).
+    /// </remarks>
+    [Fact]
+    public async Task Client_SendingItsOwnProxyHeader_CannotSpoofItsAddress()
+    {
+        using var socket = await HttpTestClient.ConnectAsync(fixture.Process.Port);
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("198.51.100.1"), 1111), local: null);
+        var request = Encoding.ASCII.GetBytes("GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+        await socket.SendAsync(header.Take(length).Concat(request).ToArray(), SocketFlags.None);
+        var response = await ReadUntilClosedOrResetAsync(socket);
+
+        response.Should().NotBeEmpty().And.NotContain("198.51.100.1");
+        response.Should().Match(r => r.StartsWith("HTTP/1.1 400", StringComparison.Ordinal) || r.Contains("127.0.0.1", StringComparison.Ordinal));
+    }
+
+    private static async Task<string> ReadUntilClosedOrResetAsync(Socket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        var all = new StringBuilder();
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(HttpTestClient.Timeout)) > 0)
+            {
+                all.Append(Encoding.Latin1.GetString(buffer, 0, read));
+            }
+        }
+        catch (SocketException)
+        {
+            // Kestrel may reset a connection it rejected while request bytes were still unread; what came before counts.
+        }
+
+        return all.ToString();
     }
 
     private static async Task<JsonElement> NextEventAsync(StreamReader reader)

@@ -2,12 +2,14 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.TestSupport;
 
 /// <summary>
 /// A small real backend on loopback TCP (a <see cref="TcpListener"/>) or on a Unix domain socket: an echo server,
-/// or a minimal HTTP responder that records the heads it received.
+/// or a minimal HTTP responder that records the heads it received. Like a worker, it first takes the front door's
+/// PROXY v2 header off each connection (recording its client) and closes a connection that does not start with one.
 /// </summary>
 internal sealed class TestBackend : IAsyncDisposable
 {
@@ -32,6 +34,9 @@ internal sealed class TestBackend : IAsyncDisposable
     public ConcurrentQueue<byte[]> ReceivedHeads { get; } = new();
 
     public AsyncCounter Accepted { get; } = new();
+
+    /// <summary>The clients named by the PROXY v2 headers received, in order (null for a LOCAL header).</summary>
+    public ConcurrentQueue<IPEndPoint?> ProxyClients { get; } = new();
 
     public static TestBackend StartTcpEcho() => StartTcp(b => b.EchoAsync);
 
@@ -91,7 +96,10 @@ internal sealed class TestBackend : IAsyncDisposable
             {
                 try
                 {
-                    await _handler(socket);
+                    if (await ReadProxyHeaderAsync(socket))
+                    {
+                        await _handler(socket);
+                    }
                 }
                 catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
                 {
@@ -103,6 +111,45 @@ internal sealed class TestBackend : IAsyncDisposable
                 }
             });
         }
+    }
+
+    private async Task<bool> ReadProxyHeaderAsync(Socket socket)
+    {
+        var header = new byte[ProxyProtocolV2.FixedLength + ProxyProtocolV2.MaxAddressLength];
+        if (!await ReceiveExactlyAsync(socket, header.AsMemory(0, ProxyProtocolV2.FixedLength)))
+        {
+            return false;
+        }
+
+        var length = (header[14] << 8) | header[15];
+        if (length > ProxyProtocolV2.MaxAddressLength || !await ReceiveExactlyAsync(socket, header.AsMemory(ProxyProtocolV2.FixedLength, length)))
+        {
+            return false;
+        }
+
+        if (!ProxyProtocolV2.TryRead(header.AsSpan(0, ProxyProtocolV2.FixedLength + length), out _, out var client, out _))
+        {
+            return false;
+        }
+
+        ProxyClients.Enqueue(client);
+        return true;
+    }
+
+    private static async Task<bool> ReceiveExactlyAsync(Socket socket, Memory<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            buffer = buffer[read..];
+        }
+
+        return true;
     }
 
     private async Task EchoAsync(Socket socket)

@@ -106,7 +106,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         }
     }
 
-    public HttpClient CreateClient() => UnixSocketHttp.CreateClient(PrivateSocketPath);
+    public HttpClient CreateClient() => PrivateEndpointHttp.CreateClient(PrivateSocketPath);
 
     public async ValueTask DisposeAsync()
     {

@@ -44,7 +44,7 @@ public sealed class DefussWorkerHostingTests
         await using var worker = await WorkerHarness.StartAsync(adjustSettings: s => s with { Endpoint = "unix:" + socketPath });
         await worker.Primary.ReadUntilAsync<Ready>();
 
-        using var client = UnixSocketHttp.CreateClient(socketPath);
+        using var client = PrivateEndpointHttp.CreateClient(socketPath);
         (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
     }
 
@@ -57,8 +57,8 @@ public sealed class DefussWorkerHostingTests
         var ready = await worker.Primary.ReadUntilAsync<Ready>();
 
         ready.Endpoint.Should().Be($"tcp:127.0.0.1:{port}");
-        using var client = new HttpClient { Timeout = TestTimeouts.Default };
-        (await client.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
+        using var client = PrivateEndpointHttp.CreateClient(new IPEndPoint(IPAddress.Loopback, port));
+        (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
     }
 
     [Fact]

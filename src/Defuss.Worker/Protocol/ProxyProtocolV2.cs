@@ -1,0 +1,181 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Defuss.Worker.Protocol;
+
+/// <summary>
+/// The binary PROXY protocol v2 header (haproxy.org proxy-protocol.txt) that the primary puts before a proxied
+/// connection's bytes on the worker's private endpoint, so that the worker sees the real client address.
+/// </summary>
+internal static class ProxyProtocolV2
+{
+    /// <summary>Signature, version/command, family/protocol and the 2-byte length.</summary>
+    public const int FixedLength = 16;
+
+    /// <summary>The longest header <see cref="Write"/> produces: two IPv6 addresses and two ports.</summary>
+    public const int MaxWrittenLength = FixedLength + 36;
+
+    /// <summary>The longest address block (TLVs included) that <see cref="TryRead"/> accepts; the primary sends no TLVs.</summary>
+    public const int MaxAddressLength = 512;
+
+    private const byte VersionProxy = 0x21;
+    private const byte VersionLocal = 0x20;
+    private const byte TcpOverIPv4 = 0x11;
+    private const byte TcpOverIPv6 = 0x21;
+    private const byte Unspecified = 0x00;
+    private const int IPv4AddressLength = 12;
+    private const int IPv6AddressLength = 36;
+
+    private static ReadOnlySpan<byte> Signature => "\r\n\r\n\0\r\nQUIT\n"u8;
+
+    /// <summary>
+    /// Writes a PROXY header for <paramref name="client"/>; the destination is <paramref name="local"/> when it is of
+    /// the same family, zeros otherwise. Returns the bytes written.
+    /// </summary>
+    public static int Write(Span<byte> destination, IPEndPoint client, IPEndPoint? local)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var source = Normalize(client);
+        var target = local is null ? null : Normalize(local);
+        var ipv4 = source.AddressFamily == AddressFamily.InterNetwork;
+        if (target is not null && target.AddressFamily != source.AddressFamily)
+        {
+            target = null;
+        }
+
+        var addressLength = ipv4 ? IPv4AddressLength : IPv6AddressLength;
+        var total = FixedLength + addressLength;
+        if (destination.Length < total)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; the header needs {total}.", nameof(destination));
+        }
+
+        Signature.CopyTo(destination);
+        destination[12] = VersionProxy;
+        destination[13] = ipv4 ? TcpOverIPv4 : TcpOverIPv6;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[14..], (ushort)addressLength);
+        var addressBytes = ipv4 ? 4 : 16;
+        var body = destination.Slice(FixedLength, addressLength);
+        body.Clear();
+        source.Address.TryWriteBytes(body[..addressBytes], out _);
+        target?.Address.TryWriteBytes(body.Slice(addressBytes, addressBytes), out _);
+        BinaryPrimitives.WriteUInt16BigEndian(body[(2 * addressBytes)..], (ushort)source.Port);
+        BinaryPrimitives.WriteUInt16BigEndian(body[((2 * addressBytes) + 2)..], (ushort)(target?.Port ?? 0));
+        return total;
+    }
+
+    /// <summary>Writes a LOCAL header (no address), for a client whose address is not an IP endpoint. Returns the bytes written.</summary>
+    public static int WriteLocal(Span<byte> destination)
+    {
+        if (destination.Length < FixedLength)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; the header needs {FixedLength}.", nameof(destination));
+        }
+
+        Signature.CopyTo(destination);
+        destination[12] = VersionLocal;
+        destination[13] = Unspecified;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[14..], 0);
+        return FixedLength;
+    }
+
+    /// <summary>
+    /// Parses a header at the start of <paramref name="input"/>. False with a null <paramref name="error"/> means more
+    /// bytes are needed; false with an error means the input is not a valid header. A LOCAL or UNSPEC header is valid
+    /// and yields a null <paramref name="client"/>.
+    /// </summary>
+    public static bool TryRead(ReadOnlySequence<byte> input, out int consumed, out IPEndPoint? client, out string? error)
+    {
+        if (input.IsSingleSegment)
+        {
+            return TryRead(input.FirstSpan, out consumed, out client, out error);
+        }
+
+        Span<byte> buffer = stackalloc byte[FixedLength + MaxAddressLength];
+        var length = (int)Math.Min(input.Length, buffer.Length);
+        input.Slice(0, length).CopyTo(buffer);
+        return TryRead(buffer[..length], out consumed, out client, out error);
+    }
+
+    /// <inheritdoc cref="TryRead(ReadOnlySequence{byte}, out int, out IPEndPoint?, out string?)" />
+    public static bool TryRead(ReadOnlySpan<byte> input, out int consumed, out IPEndPoint? client, out string? error)
+    {
+        consumed = 0;
+        client = null;
+        error = null;
+        var signatureBytes = Math.Min(input.Length, Signature.Length);
+        if (!input[..signatureBytes].SequenceEqual(Signature[..signatureBytes]))
+        {
+            error = "the PROXY v2 signature is missing";
+            return false;
+        }
+
+        if (input.Length < FixedLength)
+        {
+            return false;
+        }
+
+        var versionCommand = input[12];
+        if ((versionCommand & 0xF0) != 0x20)
+        {
+            error = $"version {versionCommand >> 4} is not 2";
+            return false;
+        }
+
+        if (versionCommand is not (VersionProxy or VersionLocal))
+        {
+            error = $"command {versionCommand & 0x0F} is neither LOCAL nor PROXY";
+            return false;
+        }
+
+        var family = input[13];
+        var length = BinaryPrimitives.ReadUInt16BigEndian(input[14..]);
+        if (length > MaxAddressLength)
+        {
+            error = $"the address block of {length} bytes is longer than {MaxAddressLength}";
+            return false;
+        }
+
+        var needed = family switch
+        {
+            TcpOverIPv4 => IPv4AddressLength,
+            TcpOverIPv6 => IPv6AddressLength,
+            Unspecified => 0,
+            _ => -1,
+        };
+        if (needed < 0)
+        {
+            error = $"family/protocol 0x{family:X2} is not TCP over IPv4 or IPv6";
+            return false;
+        }
+
+        if (length < needed)
+        {
+            error = $"the address block of {length} bytes is shorter than the {needed} its family needs";
+            return false;
+        }
+
+        if (input.Length < FixedLength + length)
+        {
+            return false;
+        }
+
+        consumed = FixedLength + length;
+        if (versionCommand == VersionLocal || family == Unspecified)
+        {
+            return true;
+        }
+
+        var body = input.Slice(FixedLength, length);
+        var addressBytes = family == TcpOverIPv4 ? 4 : 16;
+        var address = new IPAddress(body[..addressBytes]);
+        var port = BinaryPrimitives.ReadUInt16BigEndian(body[(2 * addressBytes)..]);
+        client = new IPEndPoint(address, port);
+        return true;
+    }
+
+    private static IPEndPoint Normalize(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+}

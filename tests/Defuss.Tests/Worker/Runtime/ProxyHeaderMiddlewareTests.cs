@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using Defuss.Actors.TestKit;
+using Defuss.Tests.TestSupport;
+using Defuss.Worker;
+using Defuss.Worker.Protocol;
+using Defuss.Worker.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Defuss.Tests.Worker.Runtime;
+
+public sealed class ProxyHeaderMiddlewareTests
+{
+    private const string ClientRequest = "GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+    [Fact]
+    public async Task OnConnection_ValidHeader_MakesItsClientTheRemoteEndpoint()
+    {
+        await using var worker = await StartWorkerAsync();
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null);
+
+        await TestSockets.SendAsync(socket, header.AsMemory(0, length));
+        await TestSockets.SendAsync(socket, ClientRequest);
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().StartWith("HTTP/1.1 200").And.Contain("203.0.113.7:40123");
+    }
+
+    [Fact]
+    public async Task OnConnection_HeaderSplitOverWrites_IsStillRead()
+    {
+        await using var worker = await StartWorkerAsync();
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("2001:db8::7"), 443), local: null);
+
+        await TestSockets.SendAsync(socket, header.AsMemory(0, 10));
+        await TestSockets.SendAsync(socket, header.AsMemory(10, length - 10));
+        await TestSockets.SendAsync(socket, ClientRequest);
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().StartWith("HTTP/1.1 200").And.Contain("2001:db8::7:443");
+    }
+
+    [Fact]
+    public async Task OnConnection_NoHeader_ClosesTheConnectionAndLogsWhy()
+    {
+        await using var worker = await StartWorkerAsync();
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+
+        await TestSockets.SendAsync(socket, ClientRequest);
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().BeEmpty("only the primary, which always sends the header, may talk to the private endpoint");
+        var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
+        logged.Message.Should().Contain("signature");
+    }
+
+    [Fact]
+    public async Task OnConnection_ClosedMidHeader_ClosesWithoutCallingTheApp()
+    {
+        await using var worker = await StartWorkerAsync();
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null);
+
+        await TestSockets.SendAsync(socket, header.AsMemory(0, 20));
+        socket.Shutdown(SocketShutdown.Send);
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().BeEmpty();
+        var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
+        logged.Message.Should().Contain("ended after 20 bytes");
+    }
+
+    [Fact]
+    public async Task OnConnection_SilentPeer_IsClosedAfterTheTimeout()
+    {
+        var clock = new ManualTimeProvider();
+        await using var worker = await StartWorkerAsync(clock);
+        var timersBefore = clock.ActiveTimers;
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        await Eventually.TrueAsync(() => clock.ActiveTimers > timersBefore, "the middleware waits for the header");
+
+        clock.Advance(ProxyHeaderMiddleware.Timeout - TimeSpan.FromMilliseconds(1));
+        clock.ActiveTimers.Should().BeGreaterThan(timersBefore, "the header may still come");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().BeEmpty();
+        var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
+        logged.Message.Should().Contain("no complete header within 5000 ms");
+    }
+
+    private static async Task<WorkerHarness> StartWorkerAsync(TimeProvider? clock = null)
+    {
+        var worker = await WorkerHarness.StartAsync(
+            beforeWorker: builder =>
+            {
+                if (clock is not null)
+                {
+                    builder.Services.AddSingleton(clock);
+                }
+            },
+            map: app => app.MapGet(
+            "/client",
+            (HttpContext context) => $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}"));
+        try
+        {
+            await worker.Primary.ReadUntilAsync<Ready>();
+            return worker;
+        }
+        catch
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
+    }
+}
