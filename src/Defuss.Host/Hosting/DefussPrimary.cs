@@ -137,7 +137,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private void StartControlPlane(int workers)
     {
         _system = ActorSystem.Create("defuss", new ActorSystemSettings { LoggerFactory = _loggerFactory });
-        Router = _system.ActorOf(Props.Create(() => new RouterActor()), "router");
+        Router = _system.ActorOf(Props.Create(() => new RoundRobinRouter()), "router");
         var events = _system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "events");
         var controlPath = Path.Combine(_directory, "control.sock");
         var pool = new WorkerPoolSettings
