@@ -99,7 +99,13 @@ public sealed class DefussOptions
     /// </summary>
     public TimeSpan RoutingTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    internal Props? CustomRouter { get; private set; }
+    private Props? _router;
+    private Func<RoutingContext, ValueTask<BackendCandidate?>>? _strategy;
+
+    /// <summary>The router set with <c>UseRouter</c>, if any; a delegate's router takes <see cref="RoutingTimeout"/> as it is at start.</summary>
+    internal Props? CustomRouter => _router ?? (_strategy is { } strategy
+        ? Props.Create(() => new DelegateRouter(strategy, RoutingTimeout))
+        : null);
 
     /// <summary>Routes with router actor <typeparamref name="TRouter"/>, built with its parameterless constructor.</summary>
     public DefussOptions UseRouter<TRouter>()
@@ -114,7 +120,7 @@ public sealed class DefussOptions
             throw new ArgumentException($"{props.ActorType.Name} is not a {nameof(RouterActorBase)}.", nameof(props));
         }
 
-        CustomRouter = props;
+        (_router, _strategy) = (props, null);
         return this;
     }
 
@@ -122,7 +128,7 @@ public sealed class DefussOptions
     public DefussOptions UseRouter(Func<RoutingContext, ValueTask<BackendCandidate?>> strategy)
     {
         ArgumentNullException.ThrowIfNull(strategy);
-        CustomRouter = Props.Create(() => new DelegateRouter(strategy, RoutingTimeout));
+        (_router, _strategy) = (null, strategy);
         return this;
     }
 
@@ -134,7 +140,7 @@ public sealed class DefussOptions
     }
 
     /// <summary>The strategy as the start-up log names it.</summary>
-    internal string RouterName => CustomRouter is { } custom ? custom.ActorType.Name : LoadBalancer;
+    internal string RouterName => _router?.ActorType.Name ?? (_strategy is null ? LoadBalancer : nameof(DelegateRouter));
 
     /// <summary>The number of workers <see cref="Workers"/> stands for on this machine (valid options only).</summary>
     public int ResolveWorkerCount() =>

@@ -2,11 +2,22 @@ using Defuss.Actors;
 using Defuss.Actors.Routing;
 using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
 
 namespace Defuss.Tests.Routing;
 
 public sealed class RouterActorBaseTests : TestKit
 {
+    private readonly ListLoggerProvider _logs;
+
+    public RouterActorBaseTests()
+        : this(new ListLoggerProvider())
+    {
+    }
+
+    private RouterActorBaseTests(ListLoggerProvider logs)
+        : base("routing", logs) => _logs = logs;
+
     private IActorRef Router(Func<IReadOnlyList<BackendCandidate>, BackendCandidate?> choose) =>
         Sys.ActorOf(Props.Create(() => new LambdaRouter(choose)))
             .WithBackends(Routers.Candidate(0), Routers.Candidate(1), Routers.Candidate(2, ready: false));
@@ -36,6 +47,8 @@ public sealed class RouterActorBaseTests : TestKit
         (await router.ChooseIdAsync()).Should().Be("worker-0");
         (await router.ChooseIdAsync()).Should().Be("worker-1");
         (await router.StatsAsync()).Should().Be(new RouterStats(2, 2));
+        _logs.Entries.Where(e => e.EventId.Id == 1200).Should().HaveCount(2)
+            .And.OnlyContain(e => e.Level == LogLevel.Warning && e.Exception is InvalidOperationException && e.Message.Contains("LambdaRouter"));
     }
 
     [Fact]
@@ -45,6 +58,7 @@ public sealed class RouterActorBaseTests : TestKit
 
         (await router.ChooseIdAsync()).Should().Be("worker-0");
         (await router.StatsAsync()).StrategyFailures.Should().Be(1);
+        _logs.Entries.Should().ContainSingle(e => e.EventId.Id == 1201 && e.Level == LogLevel.Warning);
     }
 
     [Fact]
