@@ -10,4 +10,9 @@ internal static class ActorsEventIds
     public const int GuardianFailed = 1003;
     public const int DeadLetter = 1004;
     public const int Unhandled = 1005;
+
+    // Routing: 1200-1299
+    public const int RoutingStrategyFailed = 1200;
+    public const int RoutingStrategyChoseUnknown = 1201;
+    public const int RoutingStrategyTimedOut = 1202;
 }

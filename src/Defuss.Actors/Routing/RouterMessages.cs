@@ -28,3 +28,17 @@ public sealed record BackendUpdated(BackendCandidate Backend);
 
 /// <summary>A worker is no longer routable (exited, draining, stopped).</summary>
 public sealed record BackendRemoved(string Id);
+
+/// <summary>Asks a router for its <see cref="RouterStats"/>.</summary>
+public sealed record GetRouterStats
+{
+    private GetRouterStats()
+    {
+    }
+
+    /// <summary>The one instance.</summary>
+    public static GetRouterStats Instance { get; } = new();
+}
+
+/// <summary>A router's counters: connections leased, and strategy failures routed round robin instead.</summary>
+public sealed record RouterStats(long Leases, long StrategyFailures);

@@ -1,3 +1,6 @@
+using Defuss.Actors;
+using Defuss.Actors.Routing;
+
 namespace Defuss.Hosting;
 
 /// <summary>
@@ -81,8 +84,63 @@ public sealed class DefussOptions
     /// <summary>Whether the primary handles SIGINT/SIGTERM (and SIGHUP) itself. Defaults to true.</summary>
     public bool InstallSignalHandlers { get; set; } = true;
 
-    /// <summary>The routing strategy by name. Defaults to <c>RoundRobin</c>.</summary>
-    public string LoadBalancer { get; set; } = "RoundRobin";
+    /// <summary>The routing strategy by name, one of <see cref="LoadBalancers"/>. Defaults to <c>RoundRobin</c>. Ignored once <c>UseRouter</c> is called.</summary>
+    public string LoadBalancer { get; set; } = LoadBalancers.RoundRobin;
+
+    /// <summary>
+    /// What <c>ConsistentHash</c> hashes: <c>header:Name</c>, <c>cookie:name</c> or <c>client-address</c>. Defaults to
+    /// <c>client-address</c>, which every connection has; a request without the key is routed round robin.
+    /// </summary>
+    public string ConsistentHashKey { get; set; } = "client-address";
+
+    /// <summary>
+    /// How long a delegate strategy (<see cref="UseRouter(Func{RoutingContext, ValueTask{BackendCandidate}})"/>) may take
+    /// to answer before the connection is routed round robin. Defaults to 100 ms: routing is on every connection's path.
+    /// </summary>
+    public TimeSpan RoutingTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    private Props? _router;
+    private Func<RoutingContext, ValueTask<BackendCandidate?>>? _strategy;
+
+    /// <summary>The router set with <c>UseRouter</c>, if any; a delegate's router takes <see cref="RoutingTimeout"/> as it is at start.</summary>
+    internal Props? CustomRouter => _router ?? (_strategy is { } strategy
+        ? Props.Create(() => new DelegateRouter(strategy, RoutingTimeout))
+        : null);
+
+    /// <summary>Routes with router actor <typeparamref name="TRouter"/>, built with its parameterless constructor.</summary>
+    public DefussOptions UseRouter<TRouter>()
+        where TRouter : RouterActorBase, new() => UseRouter(Props.Create<TRouter>());
+
+    /// <summary>Routes with the router actor that <paramref name="props"/> builds (a subclass of <see cref="RouterActorBase"/>).</summary>
+    public DefussOptions UseRouter(Props props)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        if (!typeof(RouterActorBase).IsAssignableFrom(props.ActorType))
+        {
+            throw new ArgumentException($"{props.ActorType.Name} is not a {nameof(RouterActorBase)}.", nameof(props));
+        }
+
+        (_router, _strategy) = (props, null);
+        return this;
+    }
+
+    /// <summary>Routes with <paramref name="strategy"/>, which must answer within <see cref="RoutingTimeout"/>.</summary>
+    public DefussOptions UseRouter(Func<RoutingContext, ValueTask<BackendCandidate?>> strategy)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        (_router, _strategy) = (null, strategy);
+        return this;
+    }
+
+    /// <summary>Routes with the synchronous <paramref name="strategy"/>.</summary>
+    public DefussOptions UseRouter(Func<RoutingContext, BackendCandidate?> strategy)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        return UseRouter(context => new ValueTask<BackendCandidate?>(strategy(context)));
+    }
+
+    /// <summary>The strategy as the start-up log names it.</summary>
+    internal string RouterName => _router?.ActorType.Name ?? (_strategy is null ? LoadBalancer : nameof(DelegateRouter));
 
     /// <summary>The number of workers <see cref="Workers"/> stands for on this machine (valid options only).</summary>
     public int ResolveWorkerCount() =>

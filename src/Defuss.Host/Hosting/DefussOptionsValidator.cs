@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Defuss.Actors.Routing;
 
 namespace Defuss.Hosting;
 
@@ -47,7 +48,9 @@ internal static class DefussOptionsValidator
         Check(options.MaxRestartsWindow > TimeSpan.Zero, nameof(options.MaxRestartsWindow), options.MaxRestartsWindow, "expected more than 0");
         Check(options.MaxWorkerMemory is null or >= 16L * 1024 * 1024, nameof(options.MaxWorkerMemory), options.MaxWorkerMemory, "expected at least 16 MiB (16777216 bytes), or unset");
         Check(options.WorkerKillGrace >= TimeSpan.Zero, nameof(options.WorkerKillGrace), options.WorkerKillGrace, "expected 0 or more");
-        Check(LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
+        Check(options.RoutingTimeout > TimeSpan.Zero && options.RoutingTimeout <= TimeSpan.FromSeconds(1), nameof(options.RoutingTimeout), options.RoutingTimeout, "expected more than 0 and at most 1 s");
+        Check(RoutingKey.TryParse(options.ConsistentHashKey, out _), nameof(options.ConsistentHashKey), options.ConsistentHashKey, "expected 'header:Name', 'cookie:name' or 'client-address'");
+        Check(options.CustomRouter is not null || LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
         foreach (var (key, value) in options.WorkerEnv)
         {
             Check(key.Length > 0 && !key.Contains('=', StringComparison.Ordinal), nameof(options.WorkerEnv), key, "an environment variable name must be non-empty and contain no '='");

@@ -69,7 +69,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         }
 
         var workers = _options.ResolveWorkerCount();
-        PrimaryLog.Started(_logger, Environment.ProcessId, workers, _options.LoadBalancer);
+        PrimaryLog.Started(_logger, Environment.ProcessId, workers, _options.RouterName);
         StartControlPlane(workers);
 
         if (!await WaitForFirstWorkerAsync().ConfigureAwait(false))
@@ -137,7 +137,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private void StartControlPlane(int workers)
     {
         _system = ActorSystem.Create("defuss", new ActorSystemSettings { LoggerFactory = _loggerFactory });
-        Router = _system.ActorOf(Props.Create(() => new RouterActor()), "router");
+        Router = _system.ActorOf(LoadBalancers.PropsFor(_options, Random.Shared), "router");
         var events = _system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "events");
         var controlPath = Path.Combine(_directory, "control.sock");
         var pool = new WorkerPoolSettings

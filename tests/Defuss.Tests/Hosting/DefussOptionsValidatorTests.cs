@@ -99,4 +99,23 @@ public sealed class DefussOptionsValidatorTests
         errors.Should().Contain(e => e.Contains("Defuss:MaxRestartsWindow"));
         errors.Should().Contain(e => e.Contains("Defuss:WorkerKillGrace"));
     }
+
+    [Fact]
+    public void Validate_RoutingSettings_ReportsEachBadValue()
+    {
+        var options = new DefussOptions { RoutingTimeout = TimeSpan.Zero, ConsistentHashKey = "query:id" };
+
+        var errors = DefussOptionsValidator.Validate(options);
+
+        errors.Should().HaveCount(2);
+        errors.Should().Contain(e => e.Contains("Defuss:RoutingTimeout = '00:00:00'"));
+        errors.Should().Contain(e => e.Contains("Defuss:ConsistentHashKey = 'query:id'"));
+    }
+
+    [Fact]
+    public void Validate_LoadBalancerNames_AreCaseInsensitiveAndIgnoredForACustomRouter()
+    {
+        DefussOptionsValidator.Validate(new DefussOptions { LoadBalancer = "leastconnections" }).Should().BeEmpty();
+        DefussOptionsValidator.Validate(new DefussOptions { LoadBalancer = "Fastest" }.UseRouter(_ => null)).Should().BeEmpty();
+    }
 }

@@ -17,11 +17,16 @@ internal static class HttpTestClient
         };
 
     /// <summary>Sends one GET on a new connection and returns the body.</summary>
-    public static async Task<string> GetOnNewConnectionAsync(Uri baseAddress, string path)
+    public static async Task<string> GetOnNewConnectionAsync(Uri baseAddress, string path, params (string Name, string Value)[] headers)
     {
         using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = baseAddress, Timeout = Timeout };
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.ConnectionClose = true;
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+
         using var response = await client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();

@@ -5,7 +5,7 @@ using Defuss.Actors.TestKit;
 
 namespace Defuss.Tests.Routing;
 
-public sealed class RouterActorTests : TestKit
+public sealed class RoundRobinRouterTests : TestKit
 {
     private static readonly ParsedRequest Request = ParsedRequest.Unknown(new IPEndPoint(IPAddress.Loopback, 40000), ReadOnlyMemory<byte>.Empty);
 
@@ -13,7 +13,7 @@ public sealed class RouterActorTests : TestKit
         BackendCandidate.IdOf(index), index, new IPEndPoint(IPAddress.Loopback, 5000 + index), pid + index,
         ready, ready, DateTimeOffset.UnixEpoch, 0, null);
 
-    private IActorRef Router() => Sys.ActorOf(Props.Create(() => new RouterActor()));
+    private IActorRef Router() => Sys.ActorOf(Props.Create(() => new RoundRobinRouter()));
 
     private static async Task<object> ChooseAsync(IActorRef router) =>
         await router.Ask<object>(new ChooseBackend(Request), TimeSpan.FromSeconds(10));

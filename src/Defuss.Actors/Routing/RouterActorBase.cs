@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Actors.Routing;
+
+/// <summary>
+/// The base of every router: owns the routing table (one <see cref="BackendCandidate"/> per worker, with the connections
+/// the front door has open to it) and answers <see cref="ChooseBackend"/> by asking <see cref="Choose"/>.
+/// </summary>
+/// <remarks>
+/// A strategy that throws or returns a candidate that is not in the list is logged and counted
+/// (<see cref="RouterStats.StrategyFailures"/>), and that connection is routed round robin instead.
+/// </remarks>
+public abstract class RouterActorBase : ReceiveActor
+{
+    private readonly SortedDictionary<int, BackendCandidate> _backends = [];
+    private readonly Dictionary<string, int> _indexById = [];
+    private readonly ILogger _logger;
+    private long _fallbackNext;
+    private long _connectionNumber;
+    private long _leases;
+    private long _strategyFailures;
+
+    protected RouterActorBase()
+    {
+        _logger = Context.System.LoggerFactory.CreateLogger("Defuss.Actors.Routing");
+        Receive<BackendUpdated>(updated => Upsert(updated.Backend));
+        Receive<BackendRemoved>(removed => Remove(removed.Id));
+        ReceiveAsync<ChooseBackend>(OnChooseAsync);
+        Receive<ReleaseBackend>(release => AdjustConnections(release.Id, -1));
+        Receive<BackendConnectFailed>(_ => { });
+        Receive<GetRouterStats>(_ => Sender.Tell(new RouterStats(_leases, _strategyFailures)));
+    }
+
+    /// <summary>
+    /// Picks one of <paramref name="candidates"/> (ready and healthy, ordered by index, never empty) for the connection
+    /// that sent <paramref name="request"/>; <c>null</c> means none can take it.
+    /// </summary>
+    protected abstract BackendCandidate? Choose(ParsedRequest request, IReadOnlyList<BackendCandidate> candidates);
+
+    /// <summary>The strategy's answer, which may complete later; <paramref name="connectionNumber"/> counts connections from 1.</summary>
+    private protected virtual ValueTask<BackendCandidate?> ChooseAsync(
+        ParsedRequest request, IReadOnlyList<BackendCandidate> candidates, long connectionNumber) => new(Choose(request, candidates));
+
+    private Task OnChooseAsync(ChooseBackend choose)
+    {
+        var sender = Sender;
+        var candidates = _backends.Values.Where(b => b.Ready && b.Healthy).ToArray();
+        var connectionNumber = ++_connectionNumber;
+        if (candidates.Length == 0)
+        {
+            sender.Tell(NoBackend.Instance, Self);
+            return Task.CompletedTask;
+        }
+
+        ValueTask<BackendCandidate?> pending;
+        try
+        {
+            pending = ChooseAsync(choose.Request, candidates, connectionNumber);
+        }
+        catch (Exception exception)
+        {
+            pending = ValueTask.FromException<BackendCandidate?>(exception);
+        }
+
+        if (pending.IsCompleted)
+        {
+            Reply(sender, candidates, pending);
+            return Task.CompletedTask;
+        }
+
+        return AwaitAsync(sender, candidates, pending);
+    }
+
+    private async Task AwaitAsync(IActorRef sender, BackendCandidate[] candidates, ValueTask<BackendCandidate?> pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Reply reads the failure from the completed task.
+        }
+
+        Reply(sender, candidates, pending);
+    }
+
+    private void Reply(IActorRef sender, BackendCandidate[] candidates, ValueTask<BackendCandidate?> completed)
+    {
+        BackendCandidate? chosen;
+        try
+        {
+            chosen = completed.Result;
+            if (chosen is not null && Array.IndexOf(candidates, chosen) < 0)
+            {
+                chosen = Fallback(candidates);
+                RoutingLog.StrategyChoseUnknown(_logger, GetType().Name);
+            }
+        }
+        catch (Exception exception)
+        {
+            chosen = Fallback(candidates);
+            if (exception is TimeoutException)
+            {
+                RoutingLog.StrategyTimedOut(_logger, GetType().Name);
+            }
+            else
+            {
+                RoutingLog.StrategyFailed(_logger, GetType().Name, exception);
+            }
+        }
+
+        if (chosen is null)
+        {
+            sender.Tell(NoBackend.Instance, Self);
+            return;
+        }
+
+        _leases++;
+        AdjustConnections(chosen.Id, +1);
+        sender.Tell(new BackendLease(_backends[chosen.Index]), Self);
+    }
+
+    private BackendCandidate Fallback(BackendCandidate[] candidates)
+    {
+        _strategyFailures++;
+        return candidates[(int)(_fallbackNext++ % candidates.Length)];
+    }
+
+    private void Upsert(BackendCandidate backend)
+    {
+        // A new process at the same index starts with no connections.
+        var active = _backends.TryGetValue(backend.Index, out var known) && known.Pid == backend.Pid ? known.ActiveConnections : 0;
+        _backends[backend.Index] = backend with { ActiveConnections = active };
+        _indexById[backend.Id] = backend.Index;
+    }
+
+    private void Remove(string id)
+    {
+        if (_indexById.Remove(id, out var index))
+        {
+            _backends.Remove(index);
+        }
+    }
+
+    private void AdjustConnections(string id, int delta)
+    {
+        if (_indexById.TryGetValue(id, out var index) && _backends.TryGetValue(index, out var backend))
+        {
+            _backends[index] = backend with { ActiveConnections = Math.Max(0, backend.ActiveConnections + delta) };
+        }
+    }
+}
