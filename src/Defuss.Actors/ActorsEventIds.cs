@@ -15,4 +15,6 @@ internal static class ActorsEventIds
     public const int RoutingStrategyFailed = 1200;
     public const int RoutingStrategyChoseUnknown = 1201;
     public const int RoutingStrategyTimedOut = 1202;
+    public const int BackendEjected = 1203;
+    public const int RoutingPanic = 1204;
 }

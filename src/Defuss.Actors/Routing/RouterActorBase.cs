@@ -14,11 +14,19 @@ public abstract class RouterActorBase : ReceiveActor
 {
     private readonly SortedDictionary<int, BackendCandidate> _backends = [];
     private readonly Dictionary<string, int> _indexById = [];
+
+    /// <summary>Backends the front door could not reach, by index: which process, and until when it is left out.</summary>
+    private readonly Dictionary<int, (int Pid, DateTimeOffset Until)> _ejected = [];
+    private TimeSpan _ejectionPeriod = DefaultEjectionPeriod;
+    private bool _panicking;
     private readonly ILogger _logger;
     private long _fallbackNext;
     private long _connectionNumber;
     private long _leases;
     private long _strategyFailures;
+
+    /// <summary>How long an unreachable backend is left out of routing unless <see cref="RoutingSettings"/> says otherwise.</summary>
+    public static readonly TimeSpan DefaultEjectionPeriod = TimeSpan.FromSeconds(10);
 
     protected RouterActorBase()
     {
@@ -27,7 +35,8 @@ public abstract class RouterActorBase : ReceiveActor
         Receive<BackendRemoved>(removed => Remove(removed.Id));
         ReceiveAsync<ChooseBackend>(OnChooseAsync);
         Receive<ReleaseBackend>(release => AdjustConnections(release.Id, -1));
-        Receive<BackendConnectFailed>(_ => { });
+        Receive<BackendConnectFailed>(Eject);
+        Receive<RoutingSettings>(settings => _ejectionPeriod = settings.EjectionPeriod);
         Receive<GetRouterStats>(_ => Sender.Tell(new RouterStats(_leases, _strategyFailures)));
     }
 
@@ -44,7 +53,7 @@ public abstract class RouterActorBase : ReceiveActor
     private Task OnChooseAsync(ChooseBackend choose)
     {
         var sender = Sender;
-        var candidates = _backends.Values.Where(b => b.Ready && b.Healthy).ToArray();
+        var candidates = Routable();
         var connectionNumber = ++_connectionNumber;
         if (candidates.Length == 0)
         {
@@ -125,6 +134,39 @@ public abstract class RouterActorBase : ReceiveActor
     {
         _strategyFailures++;
         return candidates[(int)(_fallbackNext++ % candidates.Length)];
+    }
+
+    /// <summary>
+    /// The ready, healthy backends that are not ejected. If every ready backend is ejected, all of them (panic mode): a
+    /// burst of failures must not refuse every client while the workers may well be fine.
+    /// </summary>
+    private BackendCandidate[] Routable()
+    {
+        var ready = _backends.Values.Where(b => b.Ready && b.Healthy).ToArray();
+        if (_ejected.Count == 0)
+        {
+            return ready;
+        }
+
+        var now = Context.System.TimeProvider.GetUtcNow();
+        var healthy = ready.Where(b => !(_ejected.TryGetValue(b.Index, out var ejection) && ejection.Pid == b.Pid && now < ejection.Until)).ToArray();
+        var panicking = healthy.Length == 0 && ready.Length > 0;
+        if (panicking && !_panicking)
+        {
+            RoutingLog.Panic(_logger);
+        }
+
+        _panicking = panicking;
+        return panicking ? ready : healthy;
+    }
+
+    private void Eject(BackendConnectFailed failed)
+    {
+        if (_ejectionPeriod > TimeSpan.Zero && _indexById.TryGetValue(failed.Id, out var index) && _backends.TryGetValue(index, out var backend))
+        {
+            _ejected[index] = (backend.Pid, Context.System.TimeProvider.GetUtcNow() + _ejectionPeriod);
+            RoutingLog.BackendEjected(_logger, failed.Id, failed.Reason, (long)_ejectionPeriod.TotalMilliseconds);
+        }
     }
 
     private void Upsert(BackendCandidate backend)

@@ -42,3 +42,9 @@ public sealed record GetRouterStats
 
 /// <summary>A router's counters: connections leased, and strategy failures routed round robin instead.</summary>
 public sealed record RouterStats(long Leases, long StrategyFailures);
+
+/// <summary>
+/// The router's passive-health settings, told by the host right after it creates the router: a backend the front door
+/// could not reach is left out of routing for <paramref name="EjectionPeriod"/> (zero: never).
+/// </summary>
+public sealed record RoutingSettings(TimeSpan EjectionPeriod);

@@ -75,6 +75,12 @@ public sealed class DefussOptions
     /// </summary>
     public long? MaxWorkerMemory { get; set; }
 
+    /// <summary>
+    /// A worker the front door could not reach (refused, or failed before any byte reached it) is left out of routing
+    /// this long, and the connection goes to another worker. Defaults to 10 s; zero turns ejection off.
+    /// </summary>
+    public TimeSpan EjectionPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a stale (hung) worker may take to stop before it is killed. Defaults to 5 s.</summary>
     public TimeSpan WorkerKillGrace { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -47,6 +47,7 @@ internal static class DefussOptionsValidator
         Check(options.MaxRestarts >= 0, nameof(options.MaxRestarts), options.MaxRestarts, "expected 0 or more");
         Check(options.MaxRestartsWindow > TimeSpan.Zero, nameof(options.MaxRestartsWindow), options.MaxRestartsWindow, "expected more than 0");
         Check(options.MaxWorkerMemory is null or >= 16L * 1024 * 1024, nameof(options.MaxWorkerMemory), options.MaxWorkerMemory, "expected at least 16 MiB (16777216 bytes), or unset");
+        Check(options.EjectionPeriod >= TimeSpan.Zero, nameof(options.EjectionPeriod), options.EjectionPeriod, "expected 0 (off) or more");
         Check(options.WorkerKillGrace >= TimeSpan.Zero, nameof(options.WorkerKillGrace), options.WorkerKillGrace, "expected 0 or more");
         Check(options.RoutingTimeout > TimeSpan.Zero && options.RoutingTimeout <= TimeSpan.FromSeconds(1), nameof(options.RoutingTimeout), options.RoutingTimeout, "expected more than 0 and at most 1 s");
         Check(RoutingKey.TryParse(options.ConsistentHashKey, out _), nameof(options.ConsistentHashKey), options.ConsistentHashKey, "expected 'header:Name', 'cookie:name' or 'client-address'");

@@ -138,6 +138,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     {
         _system = ActorSystem.Create("defuss", new ActorSystemSettings { LoggerFactory = _loggerFactory });
         Router = _system.ActorOf(LoadBalancers.PropsFor(_options, Random.Shared), "router");
+        Router.Tell(new RoutingSettings(_options.EjectionPeriod), ActorRefs.Nobody);
         var events = _system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "events");
         var controlPath = Path.Combine(_directory, "control.sock");
         var pool = new WorkerPoolSettings

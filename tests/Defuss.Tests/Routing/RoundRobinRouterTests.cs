@@ -1,22 +1,17 @@
-using System.Net;
 using Defuss.Actors;
 using Defuss.Actors.Routing;
 using Defuss.Actors.TestKit;
+using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
 public sealed class RoundRobinRouterTests : TestKit
 {
-    private static readonly ParsedRequest Request = ParsedRequest.Unknown(new IPEndPoint(IPAddress.Loopback, 40000), ReadOnlyMemory<byte>.Empty);
-
-    private static BackendCandidate Candidate(int index, bool ready = true, int pid = 100) => new(
-        BackendCandidate.IdOf(index), index, new IPEndPoint(IPAddress.Loopback, 5000 + index), pid + index,
-        ready, ready, DateTimeOffset.UnixEpoch, 0, null);
+    private static BackendCandidate Candidate(int index, bool ready = true, int pid = 100) => Routers.Candidate(index, ready, pid);
 
     private IActorRef Router() => Sys.ActorOf(Props.Create(() => new RoundRobinRouter()));
 
-    private static async Task<object> ChooseAsync(IActorRef router) =>
-        await router.Ask<object>(new ChooseBackend(Request), TimeSpan.FromSeconds(10));
+    private static Task<object> ChooseAsync(IActorRef router) => router.ChooseAsync();
 
     [Fact]
     public async Task ChooseBackend_WithNoBackends_RepliesNoBackend()
