@@ -64,24 +64,18 @@ public sealed class DefussWorkerHostingTests
     [Fact]
     public async Task ConfigureWorker_RequestInFlight_IsCountedWithItsConnection()
     {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var worker = await WorkerHarness.StartAsync(map: app => app.MapGet("/slow", async () =>
-        {
-            entered.TrySetResult();
-            await release.Task;
-            return "slow";
-        }));
+        var gate = new RequestGate();
+        await using var worker = await WorkerHarness.StartAsync(map: gate.Map);
         await worker.Primary.ReadUntilAsync<Ready>();
         var activity = worker.App.Services.GetRequiredService<WorkerActivity>();
         using var client = worker.CreateClient();
 
         var response = client.GetStringAsync(new Uri("/slow", UriKind.Relative));
-        await entered.Task.WaitAsync(TestTimeouts.Default);
+        await gate.Entered.Task.WaitAsync(TestTimeouts.Default);
 
         activity.RequestsInFlight.Should().Be(1);
         activity.ActiveConnections.Should().Be(1);
-        release.SetResult();
+        gate.Release.SetResult();
         (await response.WaitAsync(TestTimeouts.Default)).Should().Be("slow");
     }
 

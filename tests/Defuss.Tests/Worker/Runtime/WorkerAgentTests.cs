@@ -28,14 +28,8 @@ public sealed class WorkerAgentTests
     [Fact]
     public async Task Heartbeats_RequestInFlight_ReportItsConnectionAndRequest()
     {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var worker = await WorkerHarness.StartAsync(map: app => app.MapGet("/slow", async () =>
-        {
-            entered.TrySetResult();
-            await release.Task;
-            return "slow";
-        }));
+        var gate = new RequestGate();
+        await using var worker = await WorkerHarness.StartAsync(map: gate.Map);
         await worker.Primary.ReadUntilAsync<Ready>();
 
         var first = await worker.Primary.ExpectAsync<Heartbeat>();
@@ -45,10 +39,10 @@ public sealed class WorkerAgentTests
 
         var client = worker.CreateClient();
         var response = client.GetStringAsync(new Uri("/slow", UriKind.Relative));
-        await entered.Task.WaitAsync(TestTimeouts.Default);
+        await gate.Entered.Task.WaitAsync(TestTimeouts.Default);
         await worker.Primary.ReadUntilAsync<Heartbeat>(h => h.Stats is { RequestsInFlight: 1, ActiveConnections: 1 });
 
-        release.SetResult();
+        gate.Release.SetResult();
         (await response.WaitAsync(TestTimeouts.Default)).Should().Be("slow");
         client.Dispose();
         await worker.Primary.ReadUntilAsync<Heartbeat>(h => h.Stats is { RequestsInFlight: 0, ActiveConnections: 0 });
@@ -75,24 +69,18 @@ public sealed class WorkerAgentTests
     [Fact]
     public async Task Stop_RequestInFlight_LetsItFinishAndHeartbeatsWhileDraining()
     {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var worker = await WorkerHarness.StartAsync(map: app => app.MapGet("/slow", async () =>
-        {
-            entered.TrySetResult();
-            await release.Task;
-            return "drained";
-        }));
+        var gate = new RequestGate("drained");
+        await using var worker = await WorkerHarness.StartAsync(map: gate.Map);
         await worker.Primary.ReadUntilAsync<Ready>();
         using var client = worker.CreateClient();
         var response = client.GetStringAsync(new Uri("/slow", UriKind.Relative));
-        await entered.Task.WaitAsync(TestTimeouts.Default);
+        await gate.Entered.Task.WaitAsync(TestTimeouts.Default);
 
         await worker.Primary.SendAsync(new Stop(10_000));
         await worker.Primary.ReadUntilAsync<Stopping>();
         await worker.Stopping.WaitAsync(TestTimeouts.Default);
         await worker.Primary.ReadUntilAsync<Heartbeat>(h => h.Stats.RequestsInFlight == 1);
-        release.SetResult();
+        gate.Release.SetResult();
 
         (await response.WaitAsync(TestTimeouts.Default)).Should().Be("drained");
         await worker.Run.WaitAsync(TestTimeouts.Default);
