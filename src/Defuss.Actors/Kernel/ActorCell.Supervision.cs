@@ -89,7 +89,6 @@ internal sealed partial class ActorCell
         var failed = _actor;
         _actor = null;
         _pendingRestart = cause;
-        _timers?.CancelAll();
         if (failed is not null)
         {
             try
@@ -102,6 +101,7 @@ internal sealed partial class ActorCell
             }
         }
 
+        // After PreRestart, so that a timer the failed instance armed in its hook dies with it too.
         _timers?.CancelAll();
         if (_stoppingChildren.Count == 0)
         {
