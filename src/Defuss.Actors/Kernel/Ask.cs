@@ -83,7 +83,10 @@ internal sealed class PromiseActorRef<T>(IActorRef target, object question) : IA
 
     public Task<T> Task => _reply.Task;
 
-    public ActorPath Path { get; } = ActorPath.Root.Child("temp").Child("ask");
+    /// <summary>Every ask's temporary sender shares one path; built once, not per ask (the front door asks per connection).</summary>
+    private static readonly ActorPath AskPath = ActorPath.Root.Child("temp").Child("ask");
+
+    public ActorPath Path => AskPath;
 
     public void Tell(object message, IActorRef? sender = null)
     {
