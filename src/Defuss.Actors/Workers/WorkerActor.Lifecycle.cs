@@ -82,7 +82,7 @@ internal sealed partial class WorkerActor
         Timers.Cancel(RespawnTimer);
         if (_record.Retiring is { } old)
         {
-            old.Session?.SendStop(stop.Deadline);
+            AskToStop(old.Session, old.Process, stop.Deadline);
             Timers.StartSingleTimer("retire", new RetireDeadlinePassed(old.Incarnation), stop.Deadline);
         }
 
@@ -104,16 +104,18 @@ internal sealed partial class WorkerActor
         Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(_record.Incarnation), stop.Deadline);
     }
 
-    /// <summary>Over the control channel if it is open (the worker drains), else with SIGTERM.</summary>
-    private void AskToStop(TimeSpan deadline)
+    /// <summary>Asks the current process to stop: over the control channel if it is open (the worker drains), else with SIGTERM.</summary>
+    private void AskToStop(TimeSpan deadline) => AskToStop(_record.Session, _record.Process!, deadline);
+
+    private static void AskToStop(IWorkerControlSession? session, IWorkerProcess process, TimeSpan deadline)
     {
-        if (_record.Session is { } session)
+        if (session is not null)
         {
             session.SendStop(deadline);
         }
         else
         {
-            _record.Process!.Terminate();
+            process.Terminate();
         }
     }
 }

@@ -51,14 +51,7 @@ internal sealed partial class WorkerActor
             return null;
         }
 
-        if (old.Session is { } session)
-        {
-            session.SendStop(_record.DrainTimeout);
-        }
-        else
-        {
-            old.Process.Terminate();
-        }
+        AskToStop(old.Session, old.Process, _record.DrainTimeout);
 
         Timers.StartSingleTimer("retire", new RetireDeadlinePassed(old.Incarnation), _record.DrainTimeout);
         return new WorkerDraining(_index, old.Incarnation, old.Process.Pid, "its replacement is ready");
