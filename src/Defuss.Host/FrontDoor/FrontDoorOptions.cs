@@ -17,7 +17,7 @@ internal sealed record FrontDoorOptions
     /// <summary>Whether a client's half-close is passed on while the response still flows.</summary>
     public bool AllowHalfOpen { get; init; } = true;
 
-    /// <summary>How many backends to try for one connection when connecting fails.</summary>
+    /// <summary>How many backends to try for one connection when connecting fails (<c>Defuss:ConnectAttempts</c>).</summary>
     public int ConnectAttempts { get; init; } = 3;
 
     /// <summary>How long one connect to a backend may take.</summary>

@@ -81,6 +81,13 @@ public sealed class DefussOptions
     /// </summary>
     public TimeSpan EjectionPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How many workers the front door tries for one connection when it cannot reach them, before an HTTP/1 client gets
+    /// a 503. Defaults to 3: enough to get past one or two unreachable workers (each is ejected as it fails) without
+    /// keeping a client waiting on a pool that is down. At most 16, since each attempt may wait for the 2 s connect timeout.
+    /// </summary>
+    public int ConnectAttempts { get; set; } = 3;
+
     /// <summary>How long a stale (hung) worker may take to stop before it is killed. Defaults to 5 s.</summary>
     public TimeSpan WorkerKillGrace { get; set; } = TimeSpan.FromSeconds(5);
 

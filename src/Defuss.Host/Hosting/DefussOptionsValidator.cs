@@ -10,6 +10,9 @@ internal static class DefussOptionsValidator
     /// <summary>The most workers Defuss starts; more is surely a typo.</summary>
     public const int MaxWorkers = 1024;
 
+    /// <summary>The most workers the front door tries for one connection: each attempt may wait for the 2 s connect timeout.</summary>
+    public const int MaxConnectAttempts = 16;
+
     public static IReadOnlyList<string> Validate(DefussOptions options)
     {
         var errors = new List<string>();
@@ -48,6 +51,7 @@ internal static class DefussOptionsValidator
         Check(options.MaxRestartsWindow > TimeSpan.Zero, nameof(options.MaxRestartsWindow), options.MaxRestartsWindow, "expected more than 0");
         Check(options.MaxWorkerMemory is null or >= 16L * 1024 * 1024, nameof(options.MaxWorkerMemory), options.MaxWorkerMemory, "expected at least 16 MiB (16777216 bytes), or unset");
         Check(options.EjectionPeriod >= TimeSpan.Zero, nameof(options.EjectionPeriod), options.EjectionPeriod, "expected 0 (off) or more");
+        Check(options.ConnectAttempts is >= 1 and <= MaxConnectAttempts, nameof(options.ConnectAttempts), options.ConnectAttempts, $"expected a whole number from 1 to {MaxConnectAttempts}");
         Check(options.WorkerKillGrace >= TimeSpan.Zero, nameof(options.WorkerKillGrace), options.WorkerKillGrace, "expected 0 or more");
         Check(options.RoutingTimeout > TimeSpan.Zero && options.RoutingTimeout <= TimeSpan.FromSeconds(1), nameof(options.RoutingTimeout), options.RoutingTimeout, "expected more than 0 and at most 1 s");
         Check(RoutingKey.TryParse(options.ConsistentHashKey, out _), nameof(options.ConsistentHashKey), options.ConsistentHashKey, "expected 'header:Name', 'cookie:name' or 'client-address'");

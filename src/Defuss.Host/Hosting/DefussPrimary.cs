@@ -80,7 +80,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
         try
         {
-            _frontDoor = new FrontDoorListener(FrontDoorOptionsFor(endpoint), new ActorBackendSelector(Router, RoutingTimeout), _loggerFactory);
+            _frontDoor = new FrontDoorListener(FrontDoorOptionsFor(_options, endpoint), new ActorBackendSelector(Router, RoutingTimeout), _loggerFactory);
             Endpoint = await _frontDoor.StartAsync().ConfigureAwait(false);
         }
         catch (InvalidOperationException exception)
@@ -239,11 +239,13 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         }
     }
 
-    private FrontDoorOptions FrontDoorOptionsFor(IPEndPoint endpoint) => new()
+    /// <summary>The front door's settings from <paramref name="options"/>, listening on <paramref name="endpoint"/>.</summary>
+    internal static FrontDoorOptions FrontDoorOptionsFor(DefussOptions options, IPEndPoint endpoint) => new()
     {
         Endpoint = endpoint,
-        RequestInspectionTimeout = _options.RequestInspectionTimeout,
-        MaxHeaderBytes = _options.MaxHeaderBytes,
-        AllowHalfOpen = _options.AllowHalfOpen,
+        RequestInspectionTimeout = options.RequestInspectionTimeout,
+        MaxHeaderBytes = options.MaxHeaderBytes,
+        AllowHalfOpen = options.AllowHalfOpen,
+        ConnectAttempts = options.ConnectAttempts,
     };
 }

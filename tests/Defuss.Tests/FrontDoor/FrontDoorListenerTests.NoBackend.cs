@@ -78,6 +78,20 @@ public sealed partial class FrontDoorListenerTests
         await selector.Releases.WaitForAsync(3);
     }
 
+    [Fact]
+    public async Task Connection_OneConnectAttempt_HttpClientGets503WithoutTryingAnother()
+    {
+        using var refusing = TestSockets.RefusingEndPoint(out var refused);
+        var selector = FakeBackendSelector.Always(FakeBackendSelector.Candidate(refused));
+        var (listener, frontDoor) = await StartAsync(selector, Options() with { ConnectAttempts = 1 });
+        await using var _ = listener;
+
+        (await GetAsync(frontDoor, "/")).Should().StartWith("HTTP/1.1 503 ");
+        selector.ConnectFailures.Should().ContainSingle();
+        selector.Requests.Should().ContainSingle();
+        await selector.Releases.WaitForAsync(1);
+    }
+
     private static async Task<string> EndedAsync(Socket client)
     {
         try

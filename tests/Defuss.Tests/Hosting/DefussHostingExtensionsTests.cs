@@ -33,6 +33,7 @@ public sealed class DefussHostingExtensionsTests
         options.RespawnWorkers.Should().BeTrue();
         options.InstallSignalHandlers.Should().BeTrue();
         options.LoadBalancer.Should().Be("RoundRobin");
+        options.ConnectAttempts.Should().Be(3);
     }
 
     [Fact]
@@ -60,6 +61,19 @@ public sealed class DefussHostingExtensionsTests
 
         options.Workers.Should().Be("3");
         options.Host.Should().Be("127.0.0.1");
+    }
+
+    [Fact]
+    public void AddDefuss_BindsConnectAttemptsFromAnyConfigurationSource()
+    {
+        var fromCommandLine = WebApplication.CreateBuilder(["--Defuss:ConnectAttempts=5"]);
+        fromCommandLine.AddDefuss();
+        var fromMemory = WebApplication.CreateBuilder([]);
+        fromMemory.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Defuss:ConnectAttempts"] = "1" });
+        fromMemory.AddDefuss();
+
+        OptionsOf(fromCommandLine).ConnectAttempts.Should().Be(5);
+        OptionsOf(fromMemory).ConnectAttempts.Should().Be(1);
     }
 
     [Fact]

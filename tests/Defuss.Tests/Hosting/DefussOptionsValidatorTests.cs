@@ -112,6 +112,39 @@ public sealed class DefussOptionsValidatorTests
         errors.Should().Contain(e => e.Contains("Defuss:ConsistentHashKey = 'query:id'"));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(17)]
+    public void Validate_ConnectAttemptsOutOfRange_IsAnErrorNamingTheValue(int attempts)
+    {
+        var options = new DefussOptions { ConnectAttempts = attempts };
+
+        DefussOptionsValidator.Validate(options).Should().ContainSingle()
+            .Which.Should().Contain($"Defuss:ConnectAttempts = '{attempts}'").And.Contain("from 1 to 16");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    public void Validate_ConnectAttemptsAtTheBounds_IsValid(int attempts)
+    {
+        DefussOptionsValidator.Validate(new DefussOptions { ConnectAttempts = attempts }).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Validate_RoutingAndConnectErrors_AreReportedTogether()
+    {
+        var options = new DefussOptions { ConnectAttempts = 0, EjectionPeriod = TimeSpan.FromSeconds(-1), RoutingTimeout = TimeSpan.Zero };
+
+        var errors = DefussOptionsValidator.Validate(options);
+
+        errors.Should().HaveCount(3);
+        errors.Should().Contain(e => e.Contains("Defuss:ConnectAttempts = '0'"));
+        errors.Should().Contain(e => e.Contains("Defuss:EjectionPeriod = '-00:00:01'"));
+        errors.Should().Contain(e => e.Contains("Defuss:RoutingTimeout = '00:00:00'"));
+    }
+
     [Fact]
     public void Validate_LoadBalancerNames_AreCaseInsensitiveAndIgnoredForACustomRouter()
     {
