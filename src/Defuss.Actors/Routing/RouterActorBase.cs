@@ -7,8 +7,9 @@ namespace Defuss.Actors.Routing;
 /// the front door has open to it) and answers <see cref="ChooseBackend"/> by asking <see cref="Choose"/>.
 /// </summary>
 /// <remarks>
-/// A strategy that throws or returns a candidate that is not in the list is logged and counted
-/// (<see cref="RouterStats.StrategyFailures"/>), and that connection is routed round robin instead.
+/// A strategy that throws or returns a candidate that is not in the list is logged, counted
+/// (<see cref="RouterStats.StrategyFailures"/>) and told to <see cref="RoutingSettings.Events"/> as a
+/// <see cref="RoutingStrategyFailed"/>, and that connection is routed round robin instead.
 /// </remarks>
 public abstract class RouterActorBase : ReceiveActor
 {
@@ -18,6 +19,7 @@ public abstract class RouterActorBase : ReceiveActor
     /// <summary>Backends the front door could not reach, by index: which process, and until when it is left out.</summary>
     private readonly Dictionary<int, (int Pid, DateTimeOffset Until)> _ejected = [];
     private TimeSpan _ejectionPeriod = DefaultEjectionPeriod;
+    private IActorRef? _events;
     private bool _panicking;
     private readonly ILogger _logger;
     private long _fallbackNext;
@@ -36,7 +38,7 @@ public abstract class RouterActorBase : ReceiveActor
         ReceiveAsync<ChooseBackend>(OnChooseAsync);
         Receive<ReleaseBackend>(release => AdjustConnections(release.Id, -1));
         Receive<BackendConnectFailed>(Eject);
-        Receive<RoutingSettings>(settings => _ejectionPeriod = settings.EjectionPeriod);
+        Receive<RoutingSettings>(settings => (_ejectionPeriod, _events) = (settings.EjectionPeriod, settings.Events));
         Receive<GetRouterStats>(_ => Sender.Tell(new RouterStats(_leases, _strategyFailures)));
     }
 
@@ -102,21 +104,19 @@ public abstract class RouterActorBase : ReceiveActor
             chosen = completed.Result;
             if (chosen is not null && Array.IndexOf(candidates, chosen) < 0)
             {
-                chosen = Fallback(candidates);
+                chosen = Fallback(candidates, RoutingFailureKind.Invalid);
                 RoutingLog.StrategyChoseUnknown(_logger, GetType().Name);
             }
         }
+        catch (TimeoutException)
+        {
+            chosen = Fallback(candidates, RoutingFailureKind.TimedOut);
+            RoutingLog.StrategyTimedOut(_logger, GetType().Name);
+        }
         catch (Exception exception)
         {
-            chosen = Fallback(candidates);
-            if (exception is TimeoutException)
-            {
-                RoutingLog.StrategyTimedOut(_logger, GetType().Name);
-            }
-            else
-            {
-                RoutingLog.StrategyFailed(_logger, GetType().Name, exception);
-            }
+            chosen = Fallback(candidates, RoutingFailureKind.Threw);
+            RoutingLog.StrategyFailed(_logger, GetType().Name, exception);
         }
 
         if (chosen is null)
@@ -130,9 +130,10 @@ public abstract class RouterActorBase : ReceiveActor
         sender.Tell(new BackendLease(_backends[chosen.Index]), Self);
     }
 
-    private BackendCandidate Fallback(BackendCandidate[] candidates)
+    private BackendCandidate Fallback(BackendCandidate[] candidates, RoutingFailureKind kind)
     {
         _strategyFailures++;
+        _events?.Tell(new RoutingStrategyFailed(GetType().Name, kind), Self);
         return candidates[(int)(_fallbackNext++ % candidates.Length)];
     }
 

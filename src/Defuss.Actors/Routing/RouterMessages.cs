@@ -44,7 +44,8 @@ public sealed record GetRouterStats
 public sealed record RouterStats(long Leases, long StrategyFailures);
 
 /// <summary>
-/// The router's passive-health settings, told by the host right after it creates the router: a backend the front door
-/// could not reach is left out of routing for <paramref name="EjectionPeriod"/> (zero: never).
+/// The router's settings, told by the host right after it creates the router: a backend the front door could not reach
+/// is left out of routing for <paramref name="EjectionPeriod"/> (zero: never), and each strategy failure is told to
+/// <paramref name="Events"/> as a <see cref="RoutingStrategyFailed"/> (none: only logged and counted in <see cref="RouterStats"/>).
 /// </summary>
-public sealed record RoutingSettings(TimeSpan EjectionPeriod);
+public sealed record RoutingSettings(TimeSpan EjectionPeriod, IActorRef? Events = null);

@@ -137,9 +137,9 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private void StartControlPlane(int workers)
     {
         _system = ActorSystem.Create("defuss", new ActorSystemSettings { LoggerFactory = _loggerFactory });
-        Router = _system.ActorOf(LoadBalancers.PropsFor(_options, Random.Shared), "router");
-        Router.Tell(new RoutingSettings(_options.EjectionPeriod), ActorRefs.Nobody);
         var events = _system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "events");
+        Router = _system.ActorOf(LoadBalancers.PropsFor(_options, Random.Shared), "router");
+        Router.Tell(new RoutingSettings(_options.EjectionPeriod, events), ActorRefs.Nobody);
         var controlPath = Path.Combine(_directory, "control.sock");
         var pool = new WorkerPoolSettings
         {

@@ -1,10 +1,11 @@
 using System.Diagnostics.Metrics;
+using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 
 namespace Defuss.Telemetry;
 
 /// <summary>
-/// The <c>Defuss</c> meter: the workers' lifecycle as counters and a gauge. OpenTelemetry picks it up with
+/// The <c>Defuss</c> meter: the workers' lifecycle and the routing strategy's failures as counters and a gauge. OpenTelemetry picks it up with
 /// <c>AddMeter("Defuss")</c>; nothing is recorded anywhere unless a listener is attached.
 /// </summary>
 internal sealed class DefussMetrics : IDisposable
@@ -19,6 +20,7 @@ internal sealed class DefussMetrics : IDisposable
     private readonly Counter<long> _stale;
     private readonly Counter<long> _givenUp;
     private readonly Counter<long> _draining;
+    private readonly Counter<long> _strategyFailures;
     private readonly HashSet<int> _ready = [];
     private int _readyCount;
 
@@ -31,6 +33,7 @@ internal sealed class DefussMetrics : IDisposable
         _stale = _meter.CreateCounter<long>("defuss.worker.stale", "{process}", "Workers replaced because their heartbeat stopped.");
         _givenUp = _meter.CreateCounter<long>("defuss.worker.given_up", "{worker}", "Workers given up after exhausting their restart budget.");
         _draining = _meter.CreateCounter<long>("defuss.worker.draining", "{process}", "Worker processes told to drain (shutdown, replacement) or stopping by themselves.");
+        _strategyFailures = _meter.CreateCounter<long>("defuss.routing.strategy_failures", "{connection}", "Connections the routing strategy failed to route (it threw, timed out or chose a worker that is not a candidate), routed round robin instead.");
         _meter.CreateObservableGauge("defuss.workers.ready", () => Volatile.Read(ref _readyCount), "{worker}", "Workers that are ready and routable.");
     }
 
@@ -71,7 +74,23 @@ internal sealed class DefussMetrics : IDisposable
         }
     }
 
+    /// <summary>Records one routing strategy failure, tagged with its kind (<c>throw</c>, <c>timeout</c> or <c>invalid</c>).</summary>
+    public void Record(RoutingStrategyFailed failed)
+    {
+        if (_strategyFailures.Enabled)
+        {
+            _strategyFailures.Add(1, new KeyValuePair<string, object?>("defuss.routing.strategy_failure.kind", KindTag(failed.Kind)));
+        }
+    }
+
     public void Dispose() => _meter.Dispose();
+
+    private static string KindTag(RoutingFailureKind kind) => kind switch
+    {
+        RoutingFailureKind.Threw => "throw",
+        RoutingFailureKind.TimedOut => "timeout",
+        _ => "invalid",
+    };
 
     private void SetReady(int index, bool ready)
     {

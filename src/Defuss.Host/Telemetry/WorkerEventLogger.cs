@@ -1,10 +1,14 @@
 using Defuss.Actors;
+using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Telemetry;
 
-/// <summary>Turns the workers' domain events into log lines and metrics, then passes each to the host's observer.</summary>
+/// <summary>
+/// Turns the workers' domain events into log lines and metrics, then passes each to the host's observer; counts the
+/// router's strategy failures, which the router has logged itself.
+/// </summary>
 internal sealed class WorkerEventLogger : ReceiveActor
 {
     public WorkerEventLogger(ILogger logger, DefussMetrics metrics, Action<object> observer)
@@ -20,6 +24,7 @@ internal sealed class WorkerEventLogger : ReceiveActor
             PrimaryLog.AllWorkersGaveUp(logger, gaveUp.Workers);
             observer(gaveUp);
         });
+        Receive<RoutingStrategyFailed>(metrics.Record);
     }
 
     private static void Log(ILogger logger, WorkerEvent workerEvent)

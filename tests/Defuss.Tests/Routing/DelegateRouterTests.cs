@@ -54,6 +54,23 @@ public sealed class DelegateRouterTests : TestKit
     }
 
     [Fact]
+    public async Task ChooseBackend_DelegateNeverAnswers_TellsTheEventsActorItTimedOut()
+    {
+        var events = CreateTestProbe();
+        var never = new TaskCompletionSource<BackendCandidate?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var router = Router(_ => new(never.Task));
+        router.Tell(new RoutingSettings(RouterActorBase.DefaultEjectionPeriod, events));
+        var timersBefore = Clock.ActiveTimers;
+
+        var answer = router.ChooseIdAsync();
+        await Eventually.TrueAsync(() => Clock.ActiveTimers >= timersBefore + 2, "the ask's and the routing timeout's timers");
+        Clock.Advance(Timeout);
+
+        (await answer.WaitAsync(TestTimeouts.Default)).Should().Be("worker-0");
+        (await events.ExpectMsgAsync<RoutingStrategyFailed>()).Should().Be(new RoutingStrategyFailed("DelegateRouter", RoutingFailureKind.TimedOut));
+    }
+
+    [Fact]
     public async Task ChooseBackend_AsyncDelegateThrows_FallsBackToRoundRobin()
     {
         var router = Router(async _ =>

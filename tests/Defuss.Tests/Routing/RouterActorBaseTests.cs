@@ -70,6 +70,43 @@ public sealed class RouterActorBaseTests : TestKit
         (await router.StatsAsync()).StrategyFailures.Should().Be(1);
     }
 
+    [Fact]
+    public async Task ChooseBackend_StrategyThrows_TellsTheEventsActor()
+    {
+        var events = CreateTestProbe();
+        var router = Router(_ => throw new InvalidOperationException("broken strategy"));
+        router.Tell(new RoutingSettings(RouterActorBase.DefaultEjectionPeriod, events));
+
+        (await router.ChooseIdAsync()).Should().Be("worker-0");
+
+        (await events.ExpectMsgAsync<RoutingStrategyFailed>()).Should().Be(new RoutingStrategyFailed("LambdaRouter", RoutingFailureKind.Threw));
+    }
+
+    [Fact]
+    public async Task ChooseBackend_StrategyReturnsAStranger_TellsTheEventsActorItIsInvalid()
+    {
+        var events = CreateTestProbe();
+        var router = Router(_ => Routers.Candidate(7));
+        router.Tell(new RoutingSettings(RouterActorBase.DefaultEjectionPeriod, events));
+
+        (await router.ChooseIdAsync()).Should().Be("worker-0");
+
+        (await events.ExpectMsgAsync<RoutingStrategyFailed>()).Kind.Should().Be(RoutingFailureKind.Invalid);
+    }
+
+    [Fact]
+    public async Task ChooseBackend_StrategyAnswers_TellsTheEventsActorNothing()
+    {
+        var events = CreateTestProbe();
+        var router = Router(candidates => candidates[0]);
+        router.Tell(new RoutingSettings(RouterActorBase.DefaultEjectionPeriod, events));
+
+        (await router.ChooseIdAsync()).Should().Be("worker-0");
+        (await router.ChooseAsync()).Should().BeOfType<BackendLease>();
+
+        await events.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
     private sealed class LambdaRouter(Func<IReadOnlyList<BackendCandidate>, BackendCandidate?> choose) : RouterActorBase
     {
         protected override BackendCandidate? Choose(ParsedRequest request, IReadOnlyList<BackendCandidate> candidates) => choose(candidates);

@@ -1,43 +1,28 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Defuss.Telemetry;
+using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Telemetry;
 
 public sealed class DefussMetricsTests : IDisposable
 {
-    private readonly MeterListener _listener = new();
-    private readonly DefussMetrics _metrics = new(meterFactory: null);
-    private readonly ConcurrentQueue<(string Instrument, long Value, KeyValuePair<string, object?>[] Tags)> _measurements = new();
+    private readonly MetricsRecorder _recorder = new();
+    private readonly DefussMetrics _metrics;
 
-    public DefussMetricsTests()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == DefussMetrics.MeterName)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => _measurements.Enqueue((instrument.Name, value, tags.ToArray())));
-        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => _measurements.Enqueue((instrument.Name, value, tags.ToArray())));
-        _listener.Start();
-    }
+    public DefussMetricsTests() => _metrics = new DefussMetrics(_recorder.MeterFactory);
 
     public void Dispose()
     {
-        _listener.Dispose();
         _metrics.Dispose();
+        _recorder.Dispose();
     }
 
-    private long Total(string instrument) => _measurements.Where(m => m.Instrument == instrument).Sum(m => m.Value);
+    private long Total(string instrument) => _recorder.Total(instrument);
 
-    private long ReadyGauge()
-    {
-        _listener.RecordObservableInstruments();
-        return _measurements.Last(m => m.Instrument == "defuss.workers.ready").Value;
-    }
+    private long ReadyGauge() => _recorder.Observe("defuss.workers.ready");
 
     [Fact]
     public void Record_CountsTheWorkersLifecycle()
@@ -60,9 +45,27 @@ public sealed class DefussMetricsTests : IDisposable
         Total("defuss.worker.restarts").Should().Be(1);
         Total("defuss.worker.given_up").Should().Be(1);
         Total("defuss.worker.draining").Should().Be(1);
-        var exit = _measurements.Single(m => m.Instrument == "defuss.worker.exits");
+        var exit = _recorder.Measurements.Single(m => m.Instrument == "defuss.worker.exits");
         exit.Tags.Should().Contain(new KeyValuePair<string, object?>("defuss.worker.exit.expected", false));
         exit.Tags.Should().Contain(new KeyValuePair<string, object?>("defuss.worker.exit.how", "SIGKILL"));
         ReadyGauge().Should().Be(0);
+    }
+
+    [Fact]
+    public void Record_CountsRoutingStrategyFailuresByKind()
+    {
+        _metrics.Record(new RoutingStrategyFailed("CanaryRouter", RoutingFailureKind.Threw));
+        _metrics.Record(new RoutingStrategyFailed("DelegateRouter", RoutingFailureKind.TimedOut));
+        _metrics.Record(new RoutingStrategyFailed("DelegateRouter", RoutingFailureKind.TimedOut));
+        _metrics.Record(new RoutingStrategyFailed("CanaryRouter", RoutingFailureKind.Invalid));
+
+        Total("defuss.routing.strategy_failures").Should().Be(4);
+        _recorder.Measurements.Where(m => m.Instrument == "defuss.routing.strategy_failures")
+            .Select(m => m.Tags.Should().ContainSingle().Subject)
+            .Should().Equal(
+                new KeyValuePair<string, object?>("defuss.routing.strategy_failure.kind", "throw"),
+                new KeyValuePair<string, object?>("defuss.routing.strategy_failure.kind", "timeout"),
+                new KeyValuePair<string, object?>("defuss.routing.strategy_failure.kind", "timeout"),
+                new KeyValuePair<string, object?>("defuss.routing.strategy_failure.kind", "invalid"));
     }
 }

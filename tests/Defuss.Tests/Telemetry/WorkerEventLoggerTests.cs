@@ -1,0 +1,68 @@
+using Defuss.Actors;
+using Defuss.Actors.Routing;
+using Defuss.Actors.TestKit;
+using Defuss.Actors.Workers;
+using Defuss.Telemetry;
+using Defuss.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Defuss.Tests.Telemetry;
+
+public sealed class WorkerEventLoggerTests : TestKit
+{
+    private readonly MetricsRecorder _recorder = new();
+    private readonly DefussMetrics _metrics;
+    private readonly List<object> _observed = [];
+    private readonly IActorRef _events;
+
+    public WorkerEventLoggerTests()
+    {
+        _metrics = new DefussMetrics(_recorder.MeterFactory);
+        _events = Sys.ActorOf(Props.Create(() => new WorkerEventLogger(NullLogger.Instance, _metrics, e => { lock (_observed) { _observed.Add(e); } })));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        _metrics.Dispose();
+        _recorder.Dispose();
+    }
+
+    [Fact]
+    public async Task RoutingStrategyFailed_FromARouter_IsCountedOnTheMeterByKind()
+    {
+        var router = Sys.ActorOf(Props.Create(() => new DelegateRouter(
+                context => context.Request.GetHeader("X-Fail") == "throw" ? throw new InvalidOperationException("broken") : new(Routers.Candidate(9)),
+                TimeSpan.FromMilliseconds(100))))
+            .WithBackends(Routers.Candidate(0), Routers.Candidate(1));
+        router.Tell(new RoutingSettings(RouterActorBase.DefaultEjectionPeriod, _events));
+
+        await router.ChooseIdAsync(Routers.Http("X-Fail", "throw"));
+        await router.ChooseIdAsync(Routers.Http("X-Fail", "throw"));
+        await router.ChooseIdAsync(Routers.Http("X-Fail", "stranger"));
+
+        await Eventually.TrueAsync(() => _recorder.Total("defuss.routing.strategy_failures") == 3, "three strategy failures are counted");
+        _recorder.Measurements.Where(m => m.Instrument == "defuss.routing.strategy_failures")
+            .Select(m => m.Tags.Single().Value)
+            .Should().Equal("throw", "throw", "invalid");
+        lock (_observed)
+        {
+            _observed.Should().BeEmpty("routing failures are counted, not published as worker events");
+        }
+    }
+
+    [Fact]
+    public async Task WorkerEvent_IsCountedAndPassedToTheObserver()
+    {
+        var ready = new WorkerReady(0, 1, 10, "unix:/w0");
+
+        _events.Tell(ready);
+
+        await Eventually.TrueAsync(() => { lock (_observed) { return _observed.Count == 1; } }, "the observer hears the event");
+        _recorder.Observe("defuss.workers.ready").Should().Be(1);
+        lock (_observed)
+        {
+            _observed.Should().ContainSingle().Which.Should().Be(ready);
+        }
+    }
+}
