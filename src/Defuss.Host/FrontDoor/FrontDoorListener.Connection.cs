@@ -89,7 +89,7 @@ internal sealed partial class FrontDoorListener
             }
         }
 
-        await RejectAsync(connection, sniff.Request);
+        await RejectAsync(connection, sniff);
     }
 
     private async ValueTask<BackendCandidate?> ChooseAsync(long connectionId, ParsedRequest request, CancellationToken aborted)
@@ -105,9 +105,17 @@ internal sealed partial class FrontDoorListener
         }
     }
 
-    private async Task RejectAsync(FrontDoorConnection connection, ParsedRequest request)
+    private async Task RejectAsync(FrontDoorConnection connection, SniffResult sniff)
     {
-        if (request.Protocol != RequestProtocol.Http1)
+        var protocol = sniff.Request.Protocol;
+        if (protocol == RequestProtocol.Unknown && sniff.Request.RawHead.IsEmpty && sniff.Prefix.IsEmpty)
+        {
+            // Nothing came within the inspection timeout (a slow client, a front door just started), so nothing was
+            // read: look again, since an HTTP/1 client that cannot be served gets a 503, not a reset.
+            protocol = (await _sniffer.SniffAsync(connection.Client, _abortConnections.Token)).Request.Protocol;
+        }
+
+        if (protocol != RequestProtocol.Http1)
         {
             FrontDoorLog.NoBackendAvailable(_logger, connection.Id, "closing the connection");
             return;

@@ -37,6 +37,26 @@ public sealed partial class FrontDoorListenerTests
     }
 
     [Fact]
+    public async Task Connection_NoBackendForAHeadThatCameAfterTheInspectionTimeout_HttpClientStillGets503()
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var selector = new FakeBackendSelector((request, _) =>
+        {
+            // Routed as Unknown after the timeout; the client's head arrives only now.
+            request.Protocol.Should().Be(Defuss.Actors.Routing.RequestProtocol.Unknown);
+            client.Send("GET /late HTTP/1.1\r\nHost: front.example\r\n\r\n"u8);
+            return null;
+        });
+        var (listener, frontDoor) = await StartAsync(selector, Options(TimeSpan.FromMilliseconds(250)));
+        await using var _ = listener;
+
+        await client.ConnectAsync(frontDoor).WaitAsync(TestTimeouts.Default);
+
+        (await TestSockets.ReadToEndAsStringAsync(client)).Should().StartWith("HTTP/1.1 503 ");
+        selector.Requests.Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Connection_SelectorThrows_HttpClientGets503AndAWarningIsLogged()
     {
         var selector = new FakeBackendSelector((_, _) => null) { Throw = _ => new TimeoutException("router did not answer") };
