@@ -20,16 +20,31 @@ internal static class HttpTestClient
     public static async Task<string> GetOnNewConnectionAsync(Uri baseAddress, string path, params (string Name, string Value)[] headers)
     {
         using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = baseAddress, Timeout = Timeout };
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = NewConnectionGet(path, headers);
+        using var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>Sends one GET on a new connection and returns the status and the body, whatever the status.</summary>
+    public static async Task<(System.Net.HttpStatusCode Status, string Body)> SendOnNewConnectionAsync(Uri baseAddress, string path)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = baseAddress, Timeout = Timeout };
+        using var request = NewConnectionGet(path, []);
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static HttpRequestMessage NewConnectionGet(string path, (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.ConnectionClose = true;
         foreach (var (name, value) in headers)
         {
             request.Headers.Add(name, value);
         }
 
-        using var response = await client.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsStringAsync();
+        return request;
     }
 
     /// <summary>Connects a raw socket to the front door.</summary>
