@@ -63,6 +63,22 @@ public sealed partial class HttpHeadParserTests
         allocated.Should().BeLessThanOrEqualTo(OwnBytesOf(request), "every line is validated before the first string is made");
     }
 
+    [Fact]
+    public void GetHeader_AllocatesNothing()
+    {
+        var (request, _) = ParseMeasured(BrowserHead);
+        request.GetHeader("cookie");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var cookie = request.GetHeader("cookie");
+        var missing = request.GetHeader("X-Session-Id");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        cookie.Should().Be("session=s-42; theme=dark");
+        missing.Should().BeNull();
+        allocated.Should().Be(0);
+    }
+
     /// <summary>Parses <paramref name="head"/> once to warm up (JIT, statics), then again while counting this thread's allocations.</summary>
     private static (ParsedRequest Request, long Allocated) ParseMeasured(string head)
     {
