@@ -41,6 +41,14 @@ public sealed partial class HttpHeadParserTests
     }
 
     [Fact]
+    public void Parse_BrowserHead_SharesEveryHeaderName()
+    {
+        var (request, _) = ParseMeasured(BrowserHead);
+
+        request.Headers.Should().OnlyContain(h => ReferenceEquals(string.IsInterned(h.Key), h.Key), "a browser's header names are in the parser's table");
+    }
+
+    [Fact]
     public void Parse_HundredUnknownHeaders_AllocatesOnlyTheRequestItReturns()
     {
         var head = "POST /items HTTP/1.1\r\nHost: a\r\n"
