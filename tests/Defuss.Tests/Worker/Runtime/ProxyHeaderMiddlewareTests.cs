@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker;
@@ -21,7 +22,7 @@ public sealed class ProxyHeaderMiddlewareTests
         await using var worker = await StartWorkerAsync();
         using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
         var header = new byte[ProxyProtocolV2.MaxWrittenLength];
-        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null);
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null, SecretOf(worker));
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, length));
         await TestSockets.SendAsync(socket, ClientRequest);
@@ -36,7 +37,7 @@ public sealed class ProxyHeaderMiddlewareTests
         await using var worker = await StartWorkerAsync();
         using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
         var header = new byte[ProxyProtocolV2.MaxWrittenLength];
-        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("2001:db8::7"), 443), local: null);
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("2001:db8::7"), 443), local: null, SecretOf(worker));
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, 10));
         await TestSockets.SendAsync(socket, header.AsMemory(10, length - 10));
@@ -66,7 +67,7 @@ public sealed class ProxyHeaderMiddlewareTests
         await using var worker = await StartWorkerAsync();
         using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
         var header = new byte[ProxyProtocolV2.MaxWrittenLength];
-        ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null);
+        ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null, SecretOf(worker));
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, 20));
         socket.Shutdown(SocketShutdown.Send);
@@ -95,6 +96,8 @@ public sealed class ProxyHeaderMiddlewareTests
         var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
         logged.Message.Should().Contain("no complete header within 5000 ms");
     }
+
+    private static byte[] SecretOf(WorkerHarness worker) => Encoding.UTF8.GetBytes(worker.Settings.Secret);
 
     private static async Task<WorkerHarness> StartWorkerAsync(TimeProvider? clock = null)
     {
