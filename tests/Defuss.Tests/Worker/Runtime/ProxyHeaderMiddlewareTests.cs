@@ -9,6 +9,7 @@ using Defuss.Worker.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Defuss.Tests.Worker.Runtime;
 
@@ -17,7 +18,7 @@ public sealed class ProxyHeaderMiddlewareTests
     private const string ClientRequest = "GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
     [Fact]
-    public async Task OnConnection_ValidHeader_MakesItsClientTheRemoteEndpoint()
+    public async Task OnConnection_ValidHeaderWithTheSecret_MakesItsClientTheRemoteEndpoint()
     {
         await using var worker = await StartWorkerAsync();
         using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
@@ -29,6 +30,42 @@ public sealed class ProxyHeaderMiddlewareTests
         var response = await TestSockets.ReadToEndAsStringAsync(socket);
 
         response.Should().StartWith("HTTP/1.1 200").And.Contain("203.0.113.7:40123");
+    }
+
+    [Theory]
+    [InlineData(null, "carries no secret")]
+    [InlineData("incarnation-6-secret", "carries a secret that is not this worker's")]
+    public async Task OnConnection_HeaderWithoutTheWorkersSecret_ClosesWithoutCallingTheAppAndWarns(string? secret, string reason)
+    {
+        await using var worker = await StartWorkerAsync();
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("198.51.100.1"), 1111), local: null, Encoding.UTF8.GetBytes(secret ?? ""));
+
+        await TestSockets.SendAsync(socket, header.AsMemory(0, length));
+        await TestSockets.SendAsync(socket, ClientRequest);
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().BeEmpty("a forged client address must never reach the app");
+        var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderSecretRejected);
+        logged.Level.Should().Be(LogLevel.Warning);
+        logged.Message.Should().Contain(reason).And.Contain("not from the primary").And.NotContain("incarnation-");
+    }
+
+    [Fact]
+    public async Task OnConnection_LocalHeaderWithoutTheSecret_ClosesWithoutCallingTheApp()
+    {
+        await using var worker = await StartWorkerAsync();
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        var length = ProxyProtocolV2.WriteLocal(header, secret: default);
+
+        await TestSockets.SendAsync(socket, header.AsMemory(0, length));
+        await TestSockets.SendAsync(socket, ClientRequest);
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().BeEmpty("only the primary may talk to the private endpoint, with or without a client address");
+        (await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderSecretRejected)).Message.Should().Contain("carries no secret");
     }
 
     [Fact]
