@@ -2,12 +2,23 @@ using Defuss.Hosting;
 using Defuss.Samples.Showcase;
 using Defuss.Samples.Showcase.Endpoints;
 using Defuss.Samples.Showcase.Json;
+using Defuss.Samples.Showcase.Routing;
 
 // Runs as the primary and as every worker: build the app the same way each time, with no side effects.
 // appsettings.json is read from beside the binary, so the log levels (and with them the speed) are the same
 // whatever directory a test or a benchmark starts the Showcase from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddDefuss();
+
+// Showcase:Router=Sticky routes with the Showcase's own router actor (Routing/StickySessionRouter.cs) instead of
+// Defuss:LoadBalancer; read before AddDefuss so that a misspelt name stops the start.
+var router = ShowcaseRouting.RouterFrom(builder.Configuration);
+builder.AddDefuss(options =>
+{
+    if (router is not null)
+    {
+        options.UseRouter(router);
+    }
+});
 builder.AddShowcaseLogging();
 builder.AddShowcaseJson();
 builder.Services.AddSingleton(TimeProvider.System);

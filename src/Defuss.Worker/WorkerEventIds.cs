@@ -18,4 +18,5 @@ internal static class WorkerEventIds
     // Runtime, endpoint binding: 130-149
     public const int StaleSocketDeleted = 130;
     public const int ProxyHeaderRejected = 131;
+    public const int ProxyHeaderSecretRejected = 132;
 }

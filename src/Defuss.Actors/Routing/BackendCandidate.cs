@@ -24,6 +24,13 @@ public sealed record BackendCandidate(
     long ActiveConnections,
     WorkerStats? Stats)
 {
+    /// <summary>
+    /// The secret of the worker incarnation this candidate describes, which the front door puts in its PROXY header so
+    /// that the worker can tell the primary from another local process; empty when unknown. Kept out of the public
+    /// surface (and so out of <see cref="ToString"/>) because routers have no use for it.
+    /// </summary>
+    internal ReadOnlyMemory<byte> Secret { get; init; }
+
     /// <summary>The id of worker <paramref name="index"/>.</summary>
     public static string IdOf(int index) => "worker-" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

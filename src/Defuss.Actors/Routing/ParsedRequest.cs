@@ -75,11 +75,14 @@ public sealed class ParsedRequest
     /// <summary>The first value of header <paramref name="name"/> (case-insensitive), or <c>null</c>.</summary>
     public string? GetHeader(string name)
     {
-        foreach (var header in Headers)
+        // By index: a foreach over the interface would box the list's enumerator on every lookup, and routers look up
+        // on every connection.
+        var headers = Headers;
+        for (var i = 0; i < headers.Count; i++)
         {
-            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(headers[i].Key, name, StringComparison.OrdinalIgnoreCase))
             {
-                return header.Value;
+                return headers[i].Value;
             }
         }
 

@@ -34,7 +34,7 @@ internal sealed partial class WorkerActor
             Timers.Cancel(timer);
         }
 
-        _record.Retiring = new RetiringProcess(_record.Incarnation, _record.Process, _record.Session);
+        _record.Retiring = new RetiringProcess(_record.Incarnation, _record.Process, _record.Session, _record.Secret);
         _record.Process = null;
         Launch();
     }
@@ -88,6 +88,7 @@ internal sealed partial class WorkerActor
         _record.Incarnation = old.Incarnation;
         _record.Process = old.Process;
         _record.Session = old.Session;
+        _record.Secret = old.Secret;
         _record.State = WorkerState.Ready;
         _record.Endpoint = _settings.EndpointFor(_index, old.Incarnation);
         Heard();

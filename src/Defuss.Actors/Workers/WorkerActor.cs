@@ -86,7 +86,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     private void Launch()
     {
         _record.Incarnation = ++_record.LastIssued;
-        _record.Secret = RandomNumberGenerator.GetBytes(32);
+        _record.Secret = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
         _record.Endpoint = _settings.EndpointFor(_index, _record.Incarnation);
         var environment = new Dictionary<string, string>(_settings.Environment)
         {
@@ -94,7 +94,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
             [WorkerEnvironment.Index] = _index.ToString(CultureInfo.InvariantCulture),
             [WorkerEnvironment.Incarnation] = _record.Incarnation.ToString(CultureInfo.InvariantCulture),
             [WorkerEnvironment.ControlEndpoint] = _settings.ControlEndpoint,
-            [WorkerEnvironment.Secret] = Convert.ToHexStringLower(_record.Secret),
+            [WorkerEnvironment.Secret] = Encoding.ASCII.GetString(_record.Secret),
             [WorkerEnvironment.Endpoint] = _record.Endpoint,
             [WorkerEnvironment.HeartbeatIntervalMs] = ((long)_settings.HeartbeatInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         };
@@ -136,7 +136,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
         var claimed = hello.Hello;
         var reason = claimed.Incarnation != _record.Incarnation || _record.Process is null || _record.State != WorkerState.Starting
             ? $"incarnation {claimed.Incarnation} is not the one starting (current: {_record.Incarnation}, {_record.State})"
-            : !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(claimed.Secret ?? ""), Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_record.Secret)))
+            : !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(claimed.Secret ?? ""), _record.Secret)
                 ? "the secret does not match"
                 : _record.Session is not null ? "a control channel is already open" : null;
         if (reason is not null)
@@ -202,5 +202,8 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
         Healthy: _record.State == WorkerState.Ready,
         _record.LastHeartbeat,
         ActiveConnections: 0,
-        _record.LastStats);
+        _record.LastStats)
+    {
+        Secret = _record.Secret,
+    };
 }

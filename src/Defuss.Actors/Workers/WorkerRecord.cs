@@ -32,6 +32,10 @@ internal sealed class WorkerRecord
 
     public IWorkerProcess? Process { get; set; }
 
+    /// <summary>
+    /// The incarnation's secret as the worker reads it from its environment (64 lowercase hex digits, in ASCII): what
+    /// its hello and every PROXY header sent to it must carry.
+    /// </summary>
     public byte[] Secret { get; set; } = [];
 
     public string Endpoint { get; set; } = "";
@@ -62,5 +66,5 @@ internal sealed class WorkerRecord
     public bool LaunchAfterExit { get; set; }
 }
 
-/// <summary>An incarnation on its way out during a rolling restart.</summary>
-internal sealed record RetiringProcess(long Incarnation, IWorkerProcess Process, IWorkerControlSession? Session);
+/// <summary>An incarnation on its way out during a rolling restart, with the secret it keeps if its replacement fails.</summary>
+internal sealed record RetiringProcess(long Incarnation, IWorkerProcess Process, IWorkerControlSession? Session, byte[] Secret);

@@ -21,20 +21,38 @@ internal static class KnownStrings
         _ => null,
     };
 
-    /// <summary>The shared string for a common header name spelled as browsers and clients send it, or <c>null</c>.</summary>
+    /// <summary>
+    /// The shared string for a common header name spelled as browsers and clients send it (a browser's navigation
+    /// carries a dozen, its fetch metadata and client hints included), or <c>null</c>.
+    /// </summary>
     public static string? HeaderName(ReadOnlySpan<byte> bytes) => bytes.Length switch
     {
         4 when bytes.SequenceEqual("Host"u8) => "Host",
         4 when bytes.SequenceEqual("host"u8) => "host",
         6 when bytes.SequenceEqual("Accept"u8) => "Accept",
         6 when bytes.SequenceEqual("Cookie"u8) => "Cookie",
+        6 when bytes.SequenceEqual("Origin"u8) => "Origin",
+        6 when bytes.SequenceEqual("Pragma"u8) => "Pragma",
+        7 when bytes.SequenceEqual("Referer"u8) => "Referer",
+        8 when bytes.SequenceEqual("Priority"u8) => "Priority",
+        9 when bytes.SequenceEqual("sec-ch-ua"u8) => "sec-ch-ua",
         10 when bytes.SequenceEqual("User-Agent"u8) => "User-Agent",
         10 when bytes.SequenceEqual("Connection"u8) => "Connection",
         12 when bytes.SequenceEqual("Content-Type"u8) => "Content-Type",
         13 when bytes.SequenceEqual("Authorization"u8) => "Authorization",
+        13 when bytes.SequenceEqual("Cache-Control"u8) => "Cache-Control",
+        13 when bytes.SequenceEqual("If-None-Match"u8) => "If-None-Match",
         14 when bytes.SequenceEqual("Content-Length"u8) => "Content-Length",
+        14 when bytes.SequenceEqual("Sec-Fetch-Site"u8) => "Sec-Fetch-Site",
+        14 when bytes.SequenceEqual("Sec-Fetch-Mode"u8) => "Sec-Fetch-Mode",
+        14 when bytes.SequenceEqual("Sec-Fetch-User"u8) => "Sec-Fetch-User",
+        14 when bytes.SequenceEqual("Sec-Fetch-Dest"u8) => "Sec-Fetch-Dest",
         15 when bytes.SequenceEqual("Accept-Encoding"u8) => "Accept-Encoding",
         15 when bytes.SequenceEqual("Accept-Language"u8) => "Accept-Language",
+        16 when bytes.SequenceEqual("sec-ch-ua-mobile"u8) => "sec-ch-ua-mobile",
+        17 when bytes.SequenceEqual("If-Modified-Since"u8) => "If-Modified-Since",
+        18 when bytes.SequenceEqual("sec-ch-ua-platform"u8) => "sec-ch-ua-platform",
+        25 when bytes.SequenceEqual("Upgrade-Insecure-Requests"u8) => "Upgrade-Insecure-Requests",
         _ => null,
     };
 }

@@ -45,7 +45,7 @@ internal sealed class ProxyDelivery : IConnectionDelivery
         using (cancellationToken.UnsafeRegister(static state => ((ProxySession)state!).Abort(), session))
         using (draining.UnsafeRegister(static state => ((ProxySession)state!).BeginDrain(), session))
         {
-            await session.RunAsync(ProxyHeader(client), prefix);
+            await session.RunAsync(ProxyHeader(client, backend.Secret.Span), prefix);
         }
 
         Interlocked.Add(ref _bytesFromClients, session.BytesFromClient);
@@ -53,13 +53,16 @@ internal sealed class ProxyDelivery : IConnectionDelivery
         FrontDoorLog.ProxiedConnectionClosed(_logger, backend.Id, session.WasAborted ? "aborted" : "closed", session.BytesFromClient, session.BytesToClient);
     }
 
-    /// <summary>The PROXY v2 header that tells the worker who the client is; the worker accepts it only on its private endpoint.</summary>
-    private static byte[] ProxyHeader(Socket client)
+    /// <summary>
+    /// The PROXY v2 header that tells the worker who the client is. The worker accepts it only on its private endpoint
+    /// and only with its incarnation's <paramref name="secret"/>, which no other local process knows.
+    /// </summary>
+    private static byte[] ProxyHeader(Socket client, ReadOnlySpan<byte> secret)
     {
         Span<byte> header = stackalloc byte[ProxyProtocolV2.MaxWrittenLength];
         var length = client.RemoteEndPoint is IPEndPoint remote
-            ? ProxyProtocolV2.Write(header, remote, client.LocalEndPoint as IPEndPoint)
-            : ProxyProtocolV2.WriteLocal(header);
+            ? ProxyProtocolV2.Write(header, remote, client.LocalEndPoint as IPEndPoint, secret)
+            : ProxyProtocolV2.WriteLocal(header, secret);
         return header[..length].ToArray();
     }
 

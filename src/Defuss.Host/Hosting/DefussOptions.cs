@@ -23,7 +23,8 @@ public sealed class DefussOptions
 
     /// <summary>
     /// Unset (the default): each worker gets a private endpoint the primary picks (a Unix domain socket in the primary's
-    /// private directory). Set: worker N listens on TCP <c>WorkerHost:BaseWorkerPort+N</c>.
+    /// private directory). Set: worker N listens on TCP <c>WorkerHost:BaseWorkerPort+N</c>, where any local process can
+    /// connect; a worker serves only connections whose PROXY header carries its own secret, which only the primary knows.
     /// </summary>
     public int? BaseWorkerPort { get; set; }
 

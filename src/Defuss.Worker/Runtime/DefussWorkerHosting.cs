@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Defuss.Worker.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,8 +19,8 @@ public static class DefussWorkerHosting
 
     /// <summary>
     /// Makes Kestrel serve only on <see cref="WorkerSettings.Endpoint"/> (whatever URLs the configuration names), takes the
-    /// client's address from the primary's PROXY v2 header there, counts connections and requests, and adds the agent
-    /// that reports to the primary over the control socket.
+    /// client's address from the primary's PROXY v2 header there (one that carries <see cref="WorkerSettings.Secret"/>),
+    /// counts connections and requests, and adds the agent that reports to the primary over the control socket.
     /// </summary>
     public static void ConfigureWorker(WebApplicationBuilder builder, WorkerSettings settings)
     {
@@ -33,6 +34,7 @@ public static class DefussWorkerHosting
         }
 
         var endPoint = WorkerEndpoint.Parse(settings.Endpoint);
+        var secret = Encoding.UTF8.GetBytes(settings.Secret);
         IgnoreConfiguredUrls(builder.Configuration);
 
         var activity = new WorkerActivity();
@@ -45,7 +47,7 @@ public static class DefussWorkerHosting
             Listen(options, endPoint, logger, listen =>
             {
                 // First, so that nothing reads the connection before the primary's PROXY header is taken off it.
-                listen.Use(next => new ProxyHeaderMiddleware(next, timeProvider, logger).OnConnectionAsync);
+                listen.Use(next => new ProxyHeaderMiddleware(next, secret, timeProvider, logger).OnConnectionAsync);
                 listen.Use(next => new ConnectionCountingMiddleware(next, activity).OnConnectionAsync);
             });
         });

@@ -41,4 +41,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = WorkerEventIds.ProxyHeaderRejected, Level = LogLevel.Debug, Message = "Closed connection {ConnectionId} on the private endpoint: no valid PROXY v2 header ({Reason})")]
     public static partial void ProxyHeaderRejected(ILogger logger, string connectionId, string reason);
+
+    [LoggerMessage(EventId = WorkerEventIds.ProxyHeaderSecretRejected, Level = LogLevel.Warning, Message = "Closed connection {ConnectionId} from {Peer} on the private endpoint: its PROXY v2 header {Reason}, so it is not from the primary")]
+    public static partial void ProxyHeaderSecretRejected(ILogger logger, string connectionId, string peer, string reason);
 }

@@ -5,7 +5,7 @@ using Defuss.FrontDoor;
 
 namespace Defuss.Tests.FrontDoor;
 
-public sealed class HttpHeadParserTests
+public sealed partial class HttpHeadParserTests
 {
     private static readonly IPEndPoint Client = new(IPAddress.Parse("192.0.2.7"), 51234);
 

@@ -5,6 +5,7 @@ using System.Text;
 using Defuss.Actors.Routing;
 using Defuss.FrontDoor;
 using Defuss.Tests.TestSupport;
+using Defuss.Worker.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Tests.FrontDoor;
@@ -117,6 +118,24 @@ public sealed class ProxyDeliveryTests : IDisposable
         client.Shutdown(SocketShutdown.Send);
         await deliver.WaitAsync(TestTimeouts.Default);
 
+        echo.ProxyClients.Should().Equal((IPEndPoint)client.LocalEndPoint!);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_CandidateWithASecret_PutsItInTheProxyHeader()
+    {
+        var secret = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+
+        var deliver = Delivery().DeliverAsync(accepted, "GET"u8.ToArray(), Candidate(echo.EndPoint) with { Secret = secret }, CancellationToken.None, CancellationToken.None);
+        (await TestSockets.ReadExactlyAsync(client, 3)).Should().Equal("GET"u8.ToArray());
+        client.Shutdown(SocketShutdown.Send);
+        await deliver.WaitAsync(TestTimeouts.Default);
+
+        var header = echo.ProxyHeaders.Should().ContainSingle().Subject;
+        ProxyProtocolV2.CarriesSecret(header, secret, out var error).Should().BeTrue(error);
         echo.ProxyClients.Should().Equal((IPEndPoint)client.LocalEndPoint!);
     }
 

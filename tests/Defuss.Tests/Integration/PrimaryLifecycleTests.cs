@@ -92,7 +92,7 @@ public sealed class PrimaryLifecycleTests
     [Fact]
     public async Task BaseWorkerPort_WorkersServeOnConsecutiveLoopbackPorts()
     {
-        var basePort = FreeConsecutivePorts(2);
+        var basePort = TestSockets.FreeConsecutivePorts(2);
         await using var defuss = await DefussProcess.StartAsync($"--Defuss:BaseWorkerPort={basePort}");
         await defuss.WaitForLineAsync($@"Worker 0 ready: pid \d+ serving on tcp:127\.0\.0\.1:{basePort}\b");
         await defuss.WaitForLineAsync($@"Worker 1 ready: pid \d+ serving on tcp:127\.0\.0\.1:{basePort + 1}\b");
@@ -118,36 +118,5 @@ public sealed class PrimaryLifecycleTests
         await defuss.WaitForLineAsync($@"Worker 0 ready: pid (?!{firstPid}\b)\d+");
         (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
         await defuss.WaitForNoWorkersAsync(TimeSpan.FromSeconds(10));
-    }
-
-    /// <summary>The first of <paramref name="count"/> consecutive loopback ports that are free now.</summary>
-    private static int FreeConsecutivePorts(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var first = ((IPEndPoint)probe.LocalEndPoint!).Port;
-            if (first + count - 1 <= 65535 && Enumerable.Range(first + 1, count - 1).All(PortIsFree))
-            {
-                return first;
-            }
-        }
-
-        throw new InvalidOperationException($"No {count} consecutive free loopback ports were found.");
-    }
-
-    private static bool PortIsFree(int port)
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

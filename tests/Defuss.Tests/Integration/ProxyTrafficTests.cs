@@ -177,7 +177,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
     {
         using var socket = await HttpTestClient.ConnectAsync(fixture.Process.Port);
         var header = new byte[ProxyProtocolV2.MaxWrittenLength];
-        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("198.51.100.1"), 1111), local: null);
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("198.51.100.1"), 1111), local: null, secret: default);
         var request = Encoding.ASCII.GetBytes("GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
         await socket.SendAsync(header.Take(length).Concat(request).ToArray(), SocketFlags.None);

@@ -25,4 +25,37 @@ public sealed class RoutingStrategyTests
         pidsBySession.Values.Should().OnlyContain(pids => pids.Count == 1);
         pidsBySession.Values.SelectMany(pids => pids).Distinct().Should().HaveCount(2, "twelve sessions spread over both workers");
     }
+
+    [Fact]
+    public async Task ShowcaseStickyRouter_KeepsEachSessionOnItsWorkerUntilThatWorkerLeaves()
+    {
+        await using var defuss = await DefussProcess.StartAsync("--Showcase:Router=Sticky");
+        await defuss.WaitForLineAsync(@"starting 2 workers \(load balancer StickySessionRouter\)");
+        var (worker0, _) = await defuss.ReadyPidsAsync();
+
+        var pidsBySession = new Dictionary<string, HashSet<string>>();
+        for (var session = 0; session < 6; session++)
+        {
+            pidsBySession[$"s-{session}"] = await PidsOfAsync(defuss, $"s-{session}", requests: 3);
+        }
+
+        pidsBySession.Values.Should().OnlyContain(pids => pids.Count == 1);
+        var left = int.Parse(pidsBySession["s-0"].Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Native.Kill(left, Native.SIGKILL);
+        await defuss.WaitForLineAsync($@"Worker {(left == worker0 ? 0 : 1)} ready: pid (?!{left}\b)\d+");
+
+        var after = await PidsOfAsync(defuss, "s-0", requests: 3);
+        after.Should().ContainSingle().Which.Should().NotBe(left.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<HashSet<string>> PidsOfAsync(DefussProcess defuss, string session, int requests)
+    {
+        var pids = new HashSet<string>();
+        for (var i = 0; i < requests; i++)
+        {
+            pids.Add(await HttpTestClient.GetOnNewConnectionAsync(defuss.BaseAddress, "/pid", ("X-Session-Id", session)));
+        }
+
+        return pids;
+    }
 }

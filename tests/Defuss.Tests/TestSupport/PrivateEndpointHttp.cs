@@ -1,19 +1,23 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.TestSupport;
 
 /// <summary>
 /// An <see cref="HttpClient"/> whose every connection goes to one worker's private endpoint (a Unix domain socket or
-/// loopback TCP) and starts, as the primary's do, with a PROXY v2 header (LOCAL: no client address).
+/// loopback TCP) and starts, as the primary's do, with a PROXY v2 header (LOCAL: no client address) that carries the
+/// worker's secret.
 /// </summary>
 internal static class PrivateEndpointHttp
 {
-    public static HttpClient CreateClient(string socketPath) => CreateClient(new UnixDomainSocketEndPoint(socketPath));
+    public static HttpClient CreateClient(string socketPath, string secret) => CreateClient(new UnixDomainSocketEndPoint(socketPath), secret);
 
-    public static HttpClient CreateClient(EndPoint endPoint)
+    public static HttpClient CreateClient(EndPoint endPoint, string secret)
     {
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        header = header[..ProxyProtocolV2.WriteLocal(header, Encoding.UTF8.GetBytes(secret))];
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>
@@ -24,8 +28,6 @@ internal static class PrivateEndpointHttp
                 try
                 {
                     await socket.ConnectAsync(endPoint, cancellationToken);
-                    var header = new byte[ProxyProtocolV2.FixedLength];
-                    ProxyProtocolV2.WriteLocal(header);
                     await socket.SendAsync(header, SocketFlags.None, cancellationToken);
                     return new NetworkStream(socket, ownsSocket: true);
                 }

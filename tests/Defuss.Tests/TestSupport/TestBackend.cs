@@ -38,6 +38,9 @@ internal sealed class TestBackend : IAsyncDisposable
     /// <summary>The clients named by the PROXY v2 headers received, in order (null for a LOCAL header).</summary>
     public ConcurrentQueue<IPEndPoint?> ProxyClients { get; } = new();
 
+    /// <summary>The PROXY v2 headers received, whole, in order.</summary>
+    public ConcurrentQueue<byte[]> ProxyHeaders { get; } = new();
+
     public static TestBackend StartTcpEcho() => StartTcp(b => b.EchoAsync);
 
     public static TestBackend StartTcpHttp(string name) => StartTcp(b => s => b.RespondAsync(s, name));
@@ -132,6 +135,7 @@ internal sealed class TestBackend : IAsyncDisposable
             return false;
         }
 
+        ProxyHeaders.Enqueue(header[..(ProxyProtocolV2.FixedLength + length)]);
         ProxyClients.Enqueue(client);
         return true;
     }

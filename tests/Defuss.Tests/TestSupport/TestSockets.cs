@@ -96,4 +96,35 @@ internal static class TestSockets
         endPoint = (IPEndPoint)socket.LocalEndPoint!;
         return socket;
     }
+
+    /// <summary>The first of <paramref name="count"/> consecutive loopback ports that are free now.</summary>
+    public static int FreeConsecutivePorts(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var first = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            if (first + count - 1 <= 65535 && Enumerable.Range(first + 1, count - 1).All(PortIsFree))
+            {
+                return first;
+            }
+        }
+
+        throw new InvalidOperationException($"No {count} consecutive free loopback ports were found.");
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

@@ -106,7 +106,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         }
     }
 
-    public HttpClient CreateClient() => PrivateEndpointHttp.CreateClient(PrivateSocketPath);
+    public HttpClient CreateClient() => PrivateEndpointHttp.CreateClient(PrivateSocketPath, Settings.Secret);
 
     public async ValueTask DisposeAsync()
     {

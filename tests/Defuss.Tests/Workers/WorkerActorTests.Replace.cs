@@ -65,7 +65,8 @@ public sealed partial class WorkerActorTests
 
         replacement.Exit(1);
 
-        _router.FishForMessage<BackendUpdated>(u => u.Backend.Pid == old.Pid && u.Backend.Healthy);
+        var kept = _router.FishForMessage<BackendUpdated>(u => u.Backend.Pid == old.Pid && u.Backend.Healthy);
+        kept.Backend.Secret.ToArray().Should().Equal(SecretOf(old), "the front door must keep sending the old process its own secret");
         _parent.ExpectMsg<WorkerReplaced>(r => !r.Replaced);
         oldSession.Stops.Should().BeEmpty();
         old.KillCalls.Should().Be(0);

@@ -52,6 +52,10 @@ public sealed partial class WorkerActorTests : TestKit
         process.Pid,
         process.Request.Environment[WorkerEnvironment.Secret]);
 
+    /// <summary>The secret <paramref name="process"/> was started with, as it reads it from its environment.</summary>
+    private static byte[] SecretOf(FakeWorkerProcess process) =>
+        System.Text.Encoding.ASCII.GetBytes(process.Request.Environment[WorkerEnvironment.Secret]);
+
     /// <summary>Runs the handshake for <paramref name="process"/>, reports Ready, and returns the worker actor's ref.</summary>
     private async Task<IActorRef> ConnectAndReadyAsync(IActorRef parent, FakeWorkerProcess process, FakeControlSession? session = null)
     {
@@ -125,6 +129,7 @@ public sealed partial class WorkerActorTests : TestKit
         update.Backend.Pid.Should().Be(process.Pid);
         update.Backend.Ready.Should().BeTrue();
         update.Backend.Healthy.Should().BeTrue();
+        update.Backend.Secret.ToArray().Should().Equal(SecretOf(process), "the front door proves itself to the worker with it");
     }
 
     [Fact]

@@ -4,15 +4,18 @@ using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Worker.Protocol;
 
-public sealed class ProxyProtocolV2Tests
+public sealed partial class ProxyProtocolV2Tests
 {
+    /// <summary>No secret: a header as a third party's proxy writes it, with the addresses only.</summary>
+    private static ReadOnlySpan<byte> NoSecret => [];
+
     [Fact]
     public void Write_IPv4Client_RoundTripsThroughTryRead()
     {
         var client = new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123);
         var buffer = new byte[ProxyProtocolV2.MaxWrittenLength];
 
-        var written = ProxyProtocolV2.Write(buffer, client, new IPEndPoint(IPAddress.Loopback, 8080));
+        var written = ProxyProtocolV2.Write(buffer, client, new IPEndPoint(IPAddress.Loopback, 8080), NoSecret);
         var ok = ProxyProtocolV2.TryRead(buffer.AsSpan(0, written), out var consumed, out var read, out var error);
 
         written.Should().Be(28);
@@ -29,7 +32,7 @@ public sealed class ProxyProtocolV2Tests
         var client = new IPEndPoint(IPAddress.Parse("2001:db8::7"), 65535);
         var buffer = new byte[ProxyProtocolV2.MaxWrittenLength];
 
-        var written = ProxyProtocolV2.Write(buffer, client, local: null);
+        var written = ProxyProtocolV2.Write(buffer, client, local: null, NoSecret);
         var ok = ProxyProtocolV2.TryRead(new ReadOnlySequence<byte>(buffer, 0, written), out var consumed, out var read, out _);
 
         written.Should().Be(52);
@@ -44,7 +47,7 @@ public sealed class ProxyProtocolV2Tests
     {
         var buffer = new byte[ProxyProtocolV2.MaxWrittenLength];
 
-        var written = ProxyProtocolV2.Write(buffer, new IPEndPoint(IPAddress.Parse("::ffff:198.51.100.9"), 1234), local: null);
+        var written = ProxyProtocolV2.Write(buffer, new IPEndPoint(IPAddress.Parse("::ffff:198.51.100.9"), 1234), local: null, NoSecret);
         ProxyProtocolV2.TryRead(buffer.AsSpan(0, written), out _, out var read, out _);
 
         written.Should().Be(28);
@@ -55,7 +58,7 @@ public sealed class ProxyProtocolV2Tests
     public void TryRead_TrailingBytes_ConsumesOnlyTheHeaderAndSkipsTlvs()
     {
         var buffer = new byte[ProxyProtocolV2.MaxWrittenLength + 10];
-        var written = ProxyProtocolV2.Write(buffer, new IPEndPoint(IPAddress.Parse("192.0.2.1"), 80), local: null);
+        var written = ProxyProtocolV2.Write(buffer, new IPEndPoint(IPAddress.Parse("192.0.2.1"), 80), local: null, NoSecret);
         buffer[15] += 3; // a 3-byte TLV after the addresses
         "GET"u8.CopyTo(buffer.AsSpan(written + 3));
 
@@ -74,7 +77,7 @@ public sealed class ProxyProtocolV2Tests
     public void TryRead_TruncatedHeader_NeedsMoreData(int length)
     {
         var buffer = new byte[ProxyProtocolV2.MaxWrittenLength];
-        ProxyProtocolV2.Write(buffer, new IPEndPoint(IPAddress.Parse("192.0.2.1"), 80), local: null);
+        ProxyProtocolV2.Write(buffer, new IPEndPoint(IPAddress.Parse("192.0.2.1"), 80), local: null, NoSecret);
 
         var ok = ProxyProtocolV2.TryRead(buffer.AsSpan(0, length), out var consumed, out var read, out var error);
 
@@ -111,7 +114,7 @@ public sealed class ProxyProtocolV2Tests
     public void TryRead_LocalCommand_IsValidWithoutAnAddress()
     {
         var buffer = new byte[ProxyProtocolV2.FixedLength];
-        ProxyProtocolV2.WriteLocal(buffer);
+        ProxyProtocolV2.WriteLocal(buffer, NoSecret);
 
         var ok = ProxyProtocolV2.TryRead(buffer, out var consumed, out var read, out var error);
 
@@ -158,7 +161,7 @@ public sealed class ProxyProtocolV2Tests
     private static byte[] Header()
     {
         var buffer = new byte[ProxyProtocolV2.MaxWrittenLength];
-        var written = ProxyProtocolV2.Write(buffer, new IPEndPoint(IPAddress.Parse("192.0.2.1"), 80), local: null);
+        var written = ProxyProtocolV2.Write(buffer, new IPEndPoint(IPAddress.Parse("192.0.2.1"), 80), local: null, NoSecret);
         return buffer[..written];
     }
 }

@@ -44,7 +44,7 @@ public sealed class DefussWorkerHostingTests
         await using var worker = await WorkerHarness.StartAsync(adjustSettings: s => s with { Endpoint = "unix:" + socketPath });
         await worker.Primary.ReadUntilAsync<Ready>();
 
-        using var client = PrivateEndpointHttp.CreateClient(socketPath);
+        using var client = PrivateEndpointHttp.CreateClient(socketPath, worker.Settings.Secret);
         (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
     }
 
@@ -57,7 +57,7 @@ public sealed class DefussWorkerHostingTests
         var ready = await worker.Primary.ReadUntilAsync<Ready>();
 
         ready.Endpoint.Should().Be($"tcp:127.0.0.1:{port}");
-        using var client = PrivateEndpointHttp.CreateClient(new IPEndPoint(IPAddress.Loopback, port));
+        using var client = PrivateEndpointHttp.CreateClient(new IPEndPoint(IPAddress.Loopback, port), worker.Settings.Secret);
         (await client.GetStringAsync(new Uri("/", UriKind.Relative)).WaitAsync(TestTimeouts.Default)).Should().Be("hello");
     }
 

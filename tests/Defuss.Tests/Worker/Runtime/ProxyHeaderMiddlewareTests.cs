@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker;
@@ -8,6 +9,7 @@ using Defuss.Worker.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Defuss.Tests.Worker.Runtime;
 
@@ -16,12 +18,12 @@ public sealed class ProxyHeaderMiddlewareTests
     private const string ClientRequest = "GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
     [Fact]
-    public async Task OnConnection_ValidHeader_MakesItsClientTheRemoteEndpoint()
+    public async Task OnConnection_ValidHeaderWithTheSecret_MakesItsClientTheRemoteEndpoint()
     {
         await using var worker = await StartWorkerAsync();
         using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
         var header = new byte[ProxyProtocolV2.MaxWrittenLength];
-        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null);
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null, SecretOf(worker));
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, length));
         await TestSockets.SendAsync(socket, ClientRequest);
@@ -30,13 +32,49 @@ public sealed class ProxyHeaderMiddlewareTests
         response.Should().StartWith("HTTP/1.1 200").And.Contain("203.0.113.7:40123");
     }
 
+    [Theory]
+    [InlineData(null, "carries no secret")]
+    [InlineData("incarnation-6-secret", "carries a secret that is not this worker's")]
+    public async Task OnConnection_HeaderWithoutTheWorkersSecret_ClosesWithoutCallingTheAppAndWarns(string? secret, string reason)
+    {
+        await using var worker = await StartWorkerAsync();
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("198.51.100.1"), 1111), local: null, Encoding.UTF8.GetBytes(secret ?? ""));
+
+        await TestSockets.SendAsync(socket, header.AsMemory(0, length));
+        await TestSockets.SendAsync(socket, ClientRequest);
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().BeEmpty("a forged client address must never reach the app");
+        var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderSecretRejected);
+        logged.Level.Should().Be(LogLevel.Warning);
+        logged.Message.Should().Contain(reason).And.Contain("not from the primary").And.NotContain("incarnation-");
+    }
+
+    [Fact]
+    public async Task OnConnection_LocalHeaderWithoutTheSecret_ClosesWithoutCallingTheApp()
+    {
+        await using var worker = await StartWorkerAsync();
+        using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
+        var header = new byte[ProxyProtocolV2.MaxWrittenLength];
+        var length = ProxyProtocolV2.WriteLocal(header, secret: default);
+
+        await TestSockets.SendAsync(socket, header.AsMemory(0, length));
+        await TestSockets.SendAsync(socket, ClientRequest);
+        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+
+        response.Should().BeEmpty("only the primary may talk to the private endpoint, with or without a client address");
+        (await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderSecretRejected)).Message.Should().Contain("carries no secret");
+    }
+
     [Fact]
     public async Task OnConnection_HeaderSplitOverWrites_IsStillRead()
     {
         await using var worker = await StartWorkerAsync();
         using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
         var header = new byte[ProxyProtocolV2.MaxWrittenLength];
-        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("2001:db8::7"), 443), local: null);
+        var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("2001:db8::7"), 443), local: null, SecretOf(worker));
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, 10));
         await TestSockets.SendAsync(socket, header.AsMemory(10, length - 10));
@@ -66,7 +104,7 @@ public sealed class ProxyHeaderMiddlewareTests
         await using var worker = await StartWorkerAsync();
         using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
         var header = new byte[ProxyProtocolV2.MaxWrittenLength];
-        ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null);
+        ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("203.0.113.7"), 40123), local: null, SecretOf(worker));
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, 20));
         socket.Shutdown(SocketShutdown.Send);
@@ -95,6 +133,8 @@ public sealed class ProxyHeaderMiddlewareTests
         var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
         logged.Message.Should().Contain("no complete header within 5000 ms");
     }
+
+    private static byte[] SecretOf(WorkerHarness worker) => Encoding.UTF8.GetBytes(worker.Settings.Secret);
 
     private static async Task<WorkerHarness> StartWorkerAsync(TimeProvider? clock = null)
     {
