@@ -19,4 +19,12 @@ internal static class WorkerEventIds
     public const int StaleSocketDeleted = 130;
     public const int ProxyHeaderRejected = 131;
     public const int ProxyHeaderSecretRejected = 132;
+
+    // Runtime, handoff transport: 150-169
+    public const int HandoffListening = 150;
+    public const int HandoffChannelRejected = 151;
+    public const int HandoffChannelBroken = 152;
+    public const int HandoffChannelAcceptFailed = 153;
+    public const int HandoffConnectionsReturned = 154;
+    public const int HandoffReportsDropped = 155;
 }

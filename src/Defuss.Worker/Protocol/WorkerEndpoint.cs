@@ -5,7 +5,8 @@ using System.Net.Sockets;
 namespace Defuss.Worker.Protocol;
 
 /// <summary>
-/// A worker's private endpoint as text: <c>unix:/path/to/socket</c> or <c>tcp:127.0.0.1:5001</c> (<c>tcp:[::1]:5001</c>).
+/// A worker's private endpoint as text: <c>unix:/path/to/socket</c> or <c>tcp:127.0.0.1:5001</c> (<c>tcp:[::1]:5001</c>),
+/// both proxied to, or <c>handoff:/path/to/socket</c>, where the worker receives connections as descriptors.
 /// </summary>
 public static class WorkerEndpoint
 {
@@ -13,6 +14,7 @@ public static class WorkerEndpoint
     public static string Format(EndPoint endPoint) => endPoint switch
     {
         UnixDomainSocketEndPoint unix => "unix:" + unix,
+        HandoffEndPoint handoff => handoff.ToString(),
         IPEndPoint ip => "tcp:" + ip.ToString(),
         _ => throw new ArgumentException($"Endpoint {endPoint} is neither a Unix domain socket nor an IP endpoint.", nameof(endPoint)),
     };
@@ -26,6 +28,11 @@ public static class WorkerEndpoint
             return new UnixDomainSocketEndPoint(text[5..]);
         }
 
+        if (text.StartsWith("handoff:", StringComparison.Ordinal) && text.Length > 8)
+        {
+            return new HandoffEndPoint(text[8..]);
+        }
+
         if (text.StartsWith("tcp:", StringComparison.Ordinal)
             && IPEndPoint.TryParse(text[4..], out var ip)
             && ip.Port is > 0 and <= 65535)
@@ -33,6 +40,6 @@ public static class WorkerEndpoint
             return ip;
         }
 
-        throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a worker endpoint ('unix:/path' or 'tcp:address:port')."));
+        throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a worker endpoint ('unix:/path', 'tcp:address:port' or 'handoff:/path')."));
     }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Defuss.Worker.Protocol;
+using Defuss.Worker.Runtime.Handoff;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -18,11 +20,14 @@ public static class DefussWorkerHosting
     private const string LoggerCategory = "Defuss.Worker.Runtime.DefussWorkerHosting";
 
     /// <summary>
-    /// Makes Kestrel serve only on <see cref="WorkerSettings.Endpoint"/> (whatever URLs the configuration names), takes the
-    /// client's address from the primary's PROXY v2 header there (one that carries <see cref="WorkerSettings.Secret"/>),
-    /// counts connections and requests, and adds the agent that reports to the primary over the control socket.
+    /// Makes Kestrel serve only on <see cref="WorkerSettings.Endpoint"/> (whatever URLs the configuration names), counts
+    /// connections and requests, and adds the agent that reports to the primary over the control socket. On a proxied
+    /// endpoint it takes the client's address from the primary's PROXY v2 header (one that carries
+    /// <see cref="WorkerSettings.Secret"/>); on a <see cref="HandoffEndPoint"/> it receives the client sockets themselves.
+    /// <paramref name="endpointConfiguration"/>, if it gives an action, configures the endpoint after Defuss (TLS, protocols).
     /// </summary>
-    public static void ConfigureWorker(WebApplicationBuilder builder, WorkerSettings settings)
+    public static void ConfigureWorker(
+        WebApplicationBuilder builder, WorkerSettings settings, Func<IServiceProvider, Action<ListenOptions>?>? endpointConfiguration = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
@@ -44,15 +49,33 @@ public static class DefussWorkerHosting
             options.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
             var logger = options.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerCategory);
             var timeProvider = options.ApplicationServices.GetRequiredService<TimeProvider>();
+            var configureEndpoint = endpointConfiguration?.Invoke(options.ApplicationServices);
             Listen(options, endPoint, logger, listen =>
             {
-                // First, so that nothing reads the connection before the primary's PROXY header is taken off it.
-                listen.Use(next => new ProxyHeaderMiddleware(next, secret, timeProvider, logger).OnConnectionAsync);
+                if (endPoint is HandoffEndPoint)
+                {
+                    // Outermost, so that the primary hears of the connection's end after everything else is done with it.
+                    listen.Use(next => new HandoffConnectionMiddleware(next).OnConnectionAsync);
+                }
+                else
+                {
+                    // First, so that nothing reads the connection before the primary's PROXY header is taken off it.
+                    listen.Use(next => new ProxyHeaderMiddleware(next, secret, timeProvider, logger).OnConnectionAsync);
+                }
+
                 listen.Use(next => new ConnectionCountingMiddleware(next, activity).OnConnectionAsync);
+                configureEndpoint?.Invoke(listen);
             });
         });
 
         var services = builder.Services;
+        if (endPoint is HandoffEndPoint)
+        {
+            // After UseKestrel's socket transport: Kestrel asks the last registered factory first, and ours binds only
+            // handoff endpoints.
+            services.AddSingleton<IConnectionListenerFactory>(provider => new HandoffTransportFactory(secret, provider.GetRequiredService<ILoggerFactory>()));
+        }
+
         services.AddSingleton(settings);
         services.AddSingleton(activity);
         services.AddSingleton<StatsSampler>();
@@ -93,6 +116,9 @@ public static class DefussWorkerHosting
                 break;
             case IPEndPoint ip:
                 options.Listen(ip, configure);
+                break;
+            case HandoffEndPoint handoff:
+                options.Listen(handoff, configure);
                 break;
             default:
                 throw new InvalidOperationException($"Endpoint {endPoint} is neither a Unix domain socket nor an IP endpoint.");

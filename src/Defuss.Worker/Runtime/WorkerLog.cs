@@ -44,4 +44,22 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = WorkerEventIds.ProxyHeaderSecretRejected, Level = LogLevel.Warning, Message = "Closed connection {ConnectionId} from {Peer} on the private endpoint: its PROXY v2 header {Reason}, so it is not from the primary")]
     public static partial void ProxyHeaderSecretRejected(ILogger logger, string connectionId, string peer, string reason);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffListening, Level = LogLevel.Debug, Message = "Receiving connections from the primary on the handoff socket {Path}")]
+    public static partial void HandoffListening(ILogger logger, string path);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelRejected, Level = LogLevel.Warning, Message = "Closed a handoff channel that did not start with this worker's secret ({Reason}), so it is not from the primary")]
+    public static partial void HandoffChannelRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelBroken, Level = LogLevel.Warning, Message = "Closed a handoff channel that broke the protocol: {Reason}")]
+    public static partial void HandoffChannelBroken(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelAcceptFailed, Level = LogLevel.Warning, Message = "Accepting a handoff channel failed with errno {Errno}; retrying")]
+    public static partial void HandoffChannelAcceptFailed(ILogger logger, int errno);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffConnectionsReturned, Level = LogLevel.Debug, Message = "Gave {Count} connections that arrived while stopping back to the primary")]
+    public static partial void HandoffConnectionsReturned(ILogger logger, int count);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffReportsDropped, Level = LogLevel.Debug, Message = "Could not report {Count} closed connections: the primary's handoff channel is gone")]
+    public static partial void HandoffReportsDropped(ILogger logger, int count);
 }

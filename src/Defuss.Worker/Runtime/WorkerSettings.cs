@@ -69,7 +69,7 @@ public sealed record WorkerSettings(
         }
         else if (!IsEndpoint(endpoint))
         {
-            errors.Add($"{WorkerEnvironment.Endpoint}='{endpoint}' is not 'unix:/path' or 'tcp:address:port'");
+            errors.Add($"{WorkerEnvironment.Endpoint}='{endpoint}' is not 'unix:/path', 'tcp:address:port' or 'handoff:/path'");
         }
 
         if (errors.Count > 0)
