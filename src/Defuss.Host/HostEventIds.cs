@@ -19,6 +19,12 @@ internal static class HostEventIds
     public const int ConnectionAborted = 3012;
     public const int ConnectionFailed = 3013;
     public const int AbortingConnections = 3014;
+    public const int HandoffChannelOpened = 3015;
+    public const int HandoffChannelClosed = 3016;
+    public const int ConnectionReturned = 3017;
+    public const int HandedOffConnectionClosed = 3018;
+    public const int AcceptFailedErrno = 3019;
+    public const int DeliveryChosen = 3020;
 
     // Primary and workers' lifecycle: 3100-3199
     public const int PrimaryStarted = 3100;

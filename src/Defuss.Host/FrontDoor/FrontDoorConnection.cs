@@ -1,35 +1,58 @@
+using System.Net;
 using System.Net.Sockets;
 
 namespace Defuss.FrontDoor;
 
-/// <summary>One accepted connection as the listener tracks it: its socket and its lifetime task.</summary>
+/// <summary>
+/// One accepted connection as the listener tracks it: its socket (a .NET <see cref="Socket"/> when it is proxied, a bare
+/// descriptor while it waits to be handed off) and its lifetime task.
+/// </summary>
 internal sealed class FrontDoorConnection : IThreadPoolWorkItem
 {
-    private readonly FrontDoorListener _listener;
+    private readonly FrontDoorListener? _listener;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A connection the front door proxies.</summary>
     public FrontDoorConnection(long id, Socket client, FrontDoorListener listener)
     {
         Id = id;
         Client = client;
+        Descriptor = -1;
         _listener = listener;
+    }
+
+    /// <summary>A connection the front door means to hand off: <paramref name="descriptor"/> is not touched by .NET's socket engine.</summary>
+    public FrontDoorConnection(long id, int descriptor, IPEndPoint? remoteEndPoint)
+    {
+        Id = id;
+        Descriptor = descriptor;
+        RemoteEndPoint = remoteEndPoint;
     }
 
     /// <summary>The connection's number, for logs.</summary>
     public long Id { get; }
 
-    /// <summary>The accepted socket.</summary>
-    public Socket Client { get; }
+    /// <summary>The accepted socket, when the connection is proxied (or refused after all).</summary>
+    public Socket? Client { get; set; }
+
+    /// <summary>The descriptor the primary holds for a connection it will hand off; -1 once a worker has it.</summary>
+    public int Descriptor { get; set; }
+
+    /// <summary>The client's address, for a connection that will be handed off.</summary>
+    public IPEndPoint? RemoteEndPoint { get; }
 
     /// <summary>Completes when the connection is over; it never faults.</summary>
     public Task Completion => _completion.Task;
 
-    /// <summary>Resets the client's connection, whatever stage it is in.</summary>
-    public void Abort() => Client.Close(0);
+    /// <summary>
+    /// Resets the client's connection, whatever stage it is in. A descriptor awaiting handoff is left to its own task
+    /// (which sees the abort token): closing a number another thread may be using could hit a reused one.
+    /// </summary>
+    public void Abort() => Client?.Close(0);
 
     /// <summary>Marks the connection as over.</summary>
     public void Complete() => _completion.TrySetResult();
 
     // Runs on the thread pool so that the accept loop goes straight back to accepting.
-    void IThreadPoolWorkItem.Execute() => _ = _listener.RunConnectionAsync(this);
+    void IThreadPoolWorkItem.Execute() => _ = _listener!.RunConnectionAsync(this);
 }

@@ -27,7 +27,7 @@ internal sealed partial class FrontDoorListener
         }
         finally
         {
-            connection.Client.Dispose();
+            connection.Client?.Dispose();
             _connections.TryRemove(connection.Id, out _);
             connection.Complete();
         }
@@ -35,7 +35,7 @@ internal sealed partial class FrontDoorListener
 
     private async Task ServeAsync(FrontDoorConnection connection)
     {
-        var client = connection.Client;
+        var client = connection.Client!;
         var aborted = _abortConnections.Token;
         try
         {
@@ -112,7 +112,7 @@ internal sealed partial class FrontDoorListener
         {
             // Nothing came within the inspection timeout (a slow client, a front door just started), so nothing was
             // read: look again, since an HTTP/1 client that cannot be served gets a 503, not a reset.
-            protocol = (await _sniffer.SniffAsync(connection.Client, _abortConnections.Token)).Request.Protocol;
+            protocol = (await _sniffer.SniffAsync(connection.Client!, _abortConnections.Token)).Request.Protocol;
         }
 
         if (protocol != RequestProtocol.Http1)
@@ -122,7 +122,7 @@ internal sealed partial class FrontDoorListener
         }
 
         FrontDoorLog.NoBackendAvailable(_logger, connection.Id, "answering 503");
-        var client = connection.Client;
+        var client = connection.Client!;
         await client.SendAsync(_serviceUnavailable, SocketFlags.None, _abortConnections.Token);
         client.Shutdown(SocketShutdown.Send);
         await DrainAsync(client);

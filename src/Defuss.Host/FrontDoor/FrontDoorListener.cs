@@ -25,6 +25,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     private readonly FrontDoorOptions _options;
     private readonly IBackendSelector _selector;
     private readonly IConnectionDelivery _delivery;
+    private readonly HandoffDelivery? _handoff;
     private readonly HeadSniffer _sniffer;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -44,9 +45,17 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     {
     }
 
-    /// <summary>A front door that delivers connections through <paramref name="delivery"/> (<see cref="ProxyDelivery"/> when null).</summary>
+    /// <summary>
+    /// A front door that delivers connections through <paramref name="delivery"/> (<see cref="ProxyDelivery"/> when null),
+    /// or, with <paramref name="handoff"/>, hands every connection's socket to its worker (Linux).
+    /// </summary>
     public FrontDoorListener(
-        FrontDoorOptions options, IBackendSelector selector, ILoggerFactory loggerFactory, TimeProvider timeProvider, IConnectionDelivery? delivery)
+        FrontDoorOptions options,
+        IBackendSelector selector,
+        ILoggerFactory loggerFactory,
+        TimeProvider timeProvider,
+        IConnectionDelivery? delivery,
+        HandoffDelivery? handoff = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(selector);
@@ -58,6 +67,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<FrontDoorListener>();
         _delivery = delivery ?? new ProxyDelivery(options, loggerFactory.CreateLogger<ProxyDelivery>(), timeProvider);
         _sniffer = new HeadSniffer(options, timeProvider);
+        _handoff = handoff;
         _serviceUnavailable = ServiceUnavailableResponse.Create(options.RetryAfterSeconds);
     }
 
@@ -67,8 +77,11 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     /// <summary>How many connections are open now.</summary>
     public int ActiveConnections => _connections.Count;
 
-    /// <summary>How connections reach their workers.</summary>
+    /// <summary>How connections reach their workers when they are proxied.</summary>
     public IConnectionDelivery Delivery => _delivery;
+
+    /// <summary>How connections reach their workers when their sockets are handed off, or null when they are proxied.</summary>
+    public HandoffDelivery? Handoff => _handoff;
 
     /// <summary>
     /// Binds <see cref="FrontDoorOptions.Endpoint"/> and starts accepting. Returns the bound endpoint (port 0 becomes
@@ -89,7 +102,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
 
                 _listenSocket = Bind(_options.Endpoint);
                 _localEndPoint = (IPEndPoint)_listenSocket.LocalEndPoint!;
-                _acceptLoop = Task.Run(AcceptLoopAsync);
+                _acceptLoop = _handoff is null ? Task.Run(AcceptLoopAsync) : StartHandoffIntake(_listenSocket);
             }
 
             FrontDoorLog.Listening(_logger, _localEndPoint);
@@ -124,8 +137,19 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
             return;
         }
 
-        listenSocket.Dispose();
-        await _acceptLoop;
+        if (_handoff is not null)
+        {
+            // The handoff intake blocks in accept(2); a shutdown wakes it, and the socket is closed once it has returned.
+            WakeHandoffIntake(listenSocket);
+            await _acceptLoop;
+            listenSocket.Dispose();
+        }
+        else
+        {
+            listenSocket.Dispose();
+            await _acceptLoop;
+        }
+
         FrontDoorLog.StoppedAccepting(_logger, _localEndPoint!, _connections.Count);
     }
 
@@ -179,7 +203,10 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     {
         await StopAcceptingAsync();
         AbortConnections();
-        if (await WaitForConnectionsAsync(DisposeTimeout))
+        _handoff?.CloseAll();
+        var done = await WaitForConnectionsAsync(DisposeTimeout);
+        _lateHeads?.Dispose();
+        if (done)
         {
             // Only once no connection task can still read the abort token.
             _stopAccepting.Dispose();

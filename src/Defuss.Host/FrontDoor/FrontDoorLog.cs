@@ -52,4 +52,19 @@ internal static partial class FrontDoorLog
 
     [LoggerMessage(EventId = HostEventIds.AbortingConnections, Level = LogLevel.Warning, Message = "Aborting {Count} front door connections that are still open")]
     public static partial void AbortingConnections(ILogger logger, int count);
+
+    [LoggerMessage(EventId = HostEventIds.HandoffChannelOpened, Level = LogLevel.Debug, Message = "Handoff channel to {Path} opened")]
+    public static partial void HandoffChannelOpened(ILogger logger, string path);
+
+    [LoggerMessage(EventId = HostEventIds.HandoffChannelClosed, Level = LogLevel.Debug, Message = "Handoff channel to {Path} closed")]
+    public static partial void HandoffChannelClosed(ILogger logger, string path);
+
+    [LoggerMessage(EventId = HostEventIds.ConnectionReturned, Level = LogLevel.Debug, Message = "Connection {ConnectionId} was given back by {BackendId}, which is stopping; routing it again")]
+    public static partial void ConnectionReturned(ILogger logger, long connectionId, string backendId);
+
+    [LoggerMessage(EventId = HostEventIds.HandedOffConnectionClosed, Level = LogLevel.Trace, Message = "Connection {ConnectionId}, handed to {BackendId}, has ended")]
+    public static partial void HandedOffConnectionClosed(ILogger logger, long connectionId, string backendId);
+
+    [LoggerMessage(EventId = HostEventIds.AcceptFailedErrno, Level = LogLevel.Warning, Message = "Accepting a connection failed with errno {Errno}; accepting again in {DelayMs} ms")]
+    public static partial void AcceptFailed(ILogger logger, int errno, double delayMs);
 }

@@ -51,7 +51,7 @@ internal sealed class HeadSniffer
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return new SniffResult(ParsedRequest.Unknown(clientEndPoint, ReadOnlyMemory<byte>.Empty), ReadOnlyMemory<byte>.Empty, ClientEof: false);
+                return SniffResult.Silent(clientEndPoint);
             }
 
             if (peeked == 0)
@@ -117,18 +117,10 @@ internal sealed class HeadSniffer
             return Peeked(window.Span[..peeked], clientEndPoint);
         }
 
-        var prefix = window[..filled].ToArray();
-        var headEnd = HttpHeadParser.FindHeadEnd(prefix);
-        var rawHead = prefix.AsMemory(0, headEnd >= 0 ? headEnd : filled);
-        return new SniffResult(HttpHeadParser.Parse(rawHead.Span, clientEndPoint, rawHead), prefix, eof);
+        return SniffResult.FromPrefix(window.Span[..filled], clientEndPoint, eof);
     }
 
-    // The head outlives the pooled buffer (the router may keep the request), so it gets its own copy.
-    private static SniffResult Peeked(ReadOnlySpan<byte> head, IPEndPoint? clientEndPoint)
-    {
-        var rawHead = head.ToArray();
-        return new SniffResult(HttpHeadParser.Parse(rawHead, clientEndPoint, rawHead), ReadOnlyMemory<byte>.Empty, ClientEof: false);
-    }
+    private static SniffResult Peeked(ReadOnlySpan<byte> head, IPEndPoint? clientEndPoint) => SniffResult.FromPeek(head, clientEndPoint);
 
     private static IPEndPoint? ClientEndPointOf(Socket client)
     {

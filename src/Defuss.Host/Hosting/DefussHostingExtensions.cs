@@ -23,7 +23,10 @@ public static class DefussHostingExtensions
         builder.Services.AddDefuss(configure);
         if (WorkerSettings.IsWorkerProcess())
         {
-            DefussWorkerHosting.ConfigureWorker(builder, WorkerSettings.FromEnvironment());
+            DefussWorkerHosting.ConfigureWorker(
+                builder,
+                WorkerSettings.FromEnvironment(),
+                provider => provider.GetRequiredService<IOptions<DefussOptions>>().Value.WorkerEndpointConfiguration);
         }
 
         return builder;

@@ -1,5 +1,6 @@
 using Defuss.Actors;
 using Defuss.Actors.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Defuss.Hosting;
 
@@ -113,7 +114,31 @@ public sealed class DefussOptions
     /// </summary>
     public TimeSpan RoutingTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How connections reach their workers: <c>Auto</c> (the default: <c>Handoff</c> on Linux, where it works, else
+    /// <c>Proxy</c>; the start-up log says which and why), <c>Handoff</c> (the accepted socket goes to the worker, and the
+    /// primary steps out of the byte path) or <c>Proxy</c> (the primary pumps the bytes; any OS, and needed for
+    /// <see cref="BaseWorkerPort"/>). One of <see cref="DeliveryModes"/>.
+    /// </summary>
+    public string Delivery { get; set; } = DeliveryModes.Auto;
+
     private Props? _router;
+    private Action<ListenOptions>? _workerEndpoint;
+
+    /// <summary>
+    /// Configures the Kestrel endpoint each worker serves on, after Defuss's own connection middleware: for instance
+    /// <c>listen.UseHttps(certificate)</c> for TLS terminated in the worker (HTTP/2 then comes with ALPN), or
+    /// <c>listen.Protocols</c>. Runs in the workers only.
+    /// </summary>
+    public DefussOptions ConfigureWorkerEndpoint(Action<ListenOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _workerEndpoint += configure;
+        return this;
+    }
+
+    /// <summary>What <see cref="ConfigureWorkerEndpoint"/> was given, if anything.</summary>
+    internal Action<ListenOptions>? WorkerEndpointConfiguration => _workerEndpoint;
     private Func<RoutingContext, ValueTask<BackendCandidate?>>? _strategy;
 
     /// <summary>The router set with <c>UseRouter</c>, if any; a delegate's router takes <see cref="RoutingTimeout"/> as it is at start.</summary>

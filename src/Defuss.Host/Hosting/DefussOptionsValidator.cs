@@ -13,7 +13,10 @@ internal static class DefussOptionsValidator
     /// <summary>The most workers the front door tries for one connection: each attempt may wait for the 2 s connect timeout.</summary>
     public const int MaxConnectAttempts = 16;
 
-    public static IReadOnlyList<string> Validate(DefussOptions options)
+    public static IReadOnlyList<string> Validate(DefussOptions options) => Validate(options, () => DeliveryModes.WhyHandoffUnsupported);
+
+    /// <summary>Validates <paramref name="options"/>; <paramref name="whyHandoffUnsupported"/> says whether handoff works here.</summary>
+    public static IReadOnlyList<string> Validate(DefussOptions options, Func<string?> whyHandoffUnsupported)
     {
         var errors = new List<string>();
 
@@ -56,6 +59,14 @@ internal static class DefussOptionsValidator
         Check(options.RoutingTimeout > TimeSpan.Zero && options.RoutingTimeout <= TimeSpan.FromSeconds(1), nameof(options.RoutingTimeout), options.RoutingTimeout, "expected more than 0 and at most 1 s");
         Check(RoutingKey.TryParse(options.ConsistentHashKey, out _), nameof(options.ConsistentHashKey), options.ConsistentHashKey, "expected 'header:Name', 'cookie:name' or 'client-address'");
         Check(options.CustomRouter is not null || LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
+        Check(DeliveryModes.IsKnown(options.Delivery), nameof(options.Delivery), options.Delivery, "expected one of " + string.Join(", ", DeliveryModes.All));
+        if (string.Equals(options.Delivery?.Trim(), DeliveryModes.Handoff, StringComparison.OrdinalIgnoreCase))
+        {
+            Check(options.BaseWorkerPort is null, nameof(options.Delivery), options.Delivery, $"handoff serves workers on Unix sockets, and BaseWorkerPort ({options.BaseWorkerPort}) puts them on TCP ports: unset BaseWorkerPort, or use Proxy");
+            var whyNot = whyHandoffUnsupported();
+            Check(whyNot is null, nameof(options.Delivery), options.Delivery, whyNot + "; use Auto or Proxy");
+        }
+
         foreach (var (key, value) in options.WorkerEnv)
         {
             Check(key.Length > 0 && !key.Contains('=', StringComparison.Ordinal), nameof(options.WorkerEnv), key, "an environment variable name must be non-empty and contain no '='");

@@ -33,6 +33,8 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private IActorRef? _supervisor;
     private WorkerExited? _lastFailure;
     private int _signalCount;
+    private readonly bool _handoff;
+    private readonly string _deliveryReason;
 
     private readonly DefussControl _control;
 
@@ -47,7 +49,11 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Defuss");
         _launcher = launcher;
         _directory = CreatePrivateDirectory();
+        _handoff = DeliveryModes.UsesHandoff(options, DeliveryModes.WhyHandoffUnsupported, out _deliveryReason);
     }
+
+    /// <summary>Whether connections are handed to the workers (else proxied), decided once at start.</summary>
+    public bool UsesHandoff => _handoff;
 
     /// <summary>The public endpoint, once the front door is listening.</summary>
     public IPEndPoint? Endpoint { get; private set; }
@@ -70,6 +76,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
         var workers = _options.ResolveWorkerCount();
         PrimaryLog.Started(_logger, Environment.ProcessId, workers, _options.RouterName);
+        PrimaryLog.DeliveryChosen(_logger, _handoff ? "handoff" : "proxy", _deliveryReason);
         StartControlPlane(workers);
 
         if (!await WaitForFirstWorkerAsync().ConfigureAwait(false))
@@ -80,7 +87,9 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
         try
         {
-            _frontDoor = new FrontDoorListener(FrontDoorOptionsFor(_options, endpoint), new ActorBackendSelector(Router, RoutingTimeout), _loggerFactory);
+            var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>()) : null;
+            _frontDoor = new FrontDoorListener(
+                FrontDoorOptionsFor(_options, endpoint), new ActorBackendSelector(Router, RoutingTimeout), _loggerFactory, TimeProvider.System, delivery: null, handoff);
             Endpoint = await _frontDoor.StartAsync().ConfigureAwait(false);
         }
         catch (InvalidOperationException exception)
@@ -168,10 +177,13 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         _control.Attach(_supervisor, _options.GracefulShutdownTimeout);
     }
 
-    private string WorkerEndpointFor(int index, long incarnation) =>
-        _options.BaseWorkerPort is { } basePort
-            ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
-            : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(Path.Combine(_directory, $"w{index}-{incarnation}.sock")));
+    private string WorkerEndpointFor(int index, long incarnation)
+    {
+        var path = Path.Combine(_directory, $"w{index}-{incarnation}.sock");
+        return _handoff ? WorkerEndpoint.Format(new HandoffEndPoint(path))
+            : _options.BaseWorkerPort is { } basePort ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
+            : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(path));
+    }
 
     private void OnWorkerEvent(object workerEvent)
     {

@@ -21,6 +21,9 @@ internal static partial class PrimaryLog
     [LoggerMessage(EventId = HostEventIds.ForcedStop, Level = LogLevel.Warning, Message = "Second signal: stopping at once")]
     public static partial void ForcedStop(ILogger logger);
 
+    [LoggerMessage(EventId = HostEventIds.DeliveryChosen, Level = LogLevel.Information, Message = "Defuss delivers connections by {Delivery}: {Reason}")]
+    public static partial void DeliveryChosen(ILogger logger, string delivery, string reason);
+
     [LoggerMessage(EventId = HostEventIds.StartupFailed, Level = LogLevel.Critical, Message = "Defuss cannot start: {Reason}")]
     public static partial void StartupFailed(ILogger logger, string reason);
 

@@ -1,0 +1,220 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Defuss.Actors.Routing;
+using Defuss.Worker.Interop;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.FrontDoor;
+
+/// <summary>
+/// The intake of a front door that hands sockets off: accept(2) on a thread of its own, a non-blocking peek, and a
+/// private epoll for the heads that come late. No .NET async operation ever touches a socket that a worker will own:
+/// the socket engine would keep it in its epoll set after the handoff and be woken by a connection it no longer serves.
+/// </summary>
+internal sealed partial class FrontDoorListener
+{
+    /// <summary>
+    /// <c>TCP_DEFER_ACCEPT</c>, in seconds: the kernel hands over a connection once its first bytes are there, so nearly
+    /// every head is whole on the first peek. A client that sends nothing is accepted after about this long.
+    /// </summary>
+    private const int DeferAcceptSeconds = 1;
+
+    private LateHeadWaiter? _lateHeads;
+
+    private Task StartHandoffIntake(Socket listenSocket)
+    {
+        var fd = (int)listenSocket.Handle;
+        LinuxSockets.MakeBlocking(fd);
+        _ = LinuxSockets.SetIntOption(fd, LinuxSockets.IpProtoTcp, LinuxSockets.TcpDeferAccept, DeferAcceptSeconds);
+        _lateHeads = new LateHeadWaiter(_options.MaxHeaderBytes, _timeProvider, (head, sniff) => StartHandedConnection(head.Connection, sniff));
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                AcceptForHandoff(fd);
+            }
+            finally
+            {
+                stopped.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Defuss front door accept",
+        };
+        thread.Start();
+        return stopped.Task;
+    }
+
+    private static void WakeHandoffIntake(Socket listenSocket) => _ = LinuxSockets.Shutdown((int)listenSocket.Handle, LinuxSockets.ShutRead);
+
+    private unsafe void AcceptForHandoff(int listenFd)
+    {
+        var stopping = _stopAccepting.Token;
+        var peekBuffer = new byte[_options.MaxHeaderBytes];
+        var address = stackalloc byte[128];
+        var backoff = MinAcceptBackoff;
+        var inspection = (long)(_options.RequestInspectionTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
+        while (!stopping.IsCancellationRequested)
+        {
+            uint addressLength = 128;
+            var fd = LinuxSockets.Accept(listenFd, address, &addressLength, LinuxSockets.SockCloexec);
+            if (fd < 0)
+            {
+                var errno = LinuxSockets.LastError;
+                if (stopping.IsCancellationRequested || errno is LinuxSockets.EInval or LinuxSockets.EBadF)
+                {
+                    return;
+                }
+
+                if (errno is LinuxSockets.EIntr or LinuxSockets.EConnAborted or LinuxSockets.EAgain)
+                {
+                    continue;
+                }
+
+                // Out of descriptors or buffers: a pause lets connections close before we accept again.
+                FrontDoorLog.AcceptFailed(_logger, errno, backoff.TotalMilliseconds);
+                if (stopping.WaitHandle.WaitOne(backoff))
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
+                continue;
+            }
+
+            backoff = MinAcceptBackoff;
+            var connection = new FrontDoorConnection(++_lastConnectionId, fd, ClientAddress(address, addressLength));
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                FrontDoorLog.ConnectionAccepted(_logger, connection.Id, connection.RemoteEndPoint);
+            }
+
+            _connections[connection.Id] = connection;
+            var head = new RawHead(connection, _options.MaxHeaderBytes, _timeProvider.GetTimestamp() + inspection);
+            if (head.Step(peekBuffer) is { } sniff)
+            {
+                StartHandedConnection(connection, sniff);
+            }
+            else
+            {
+                _lateHeads!.Add(head);
+            }
+        }
+    }
+
+    // Runs up to the routing ask on the calling thread (the accept thread, or the late-head waiter's), then returns.
+    private void StartHandedConnection(FrontDoorConnection connection, SniffResult sniff) => _ = RunHandedConnectionAsync(connection, sniff);
+
+    /// <summary>The lifetime of a connection that is handed off: it ends when the worker reports the connection's end.</summary>
+    private async Task RunHandedConnectionAsync(FrontDoorConnection connection, SniffResult sniff)
+    {
+        try
+        {
+            await ServeHandedAsync(connection, sniff);
+        }
+        catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception) || exception is OperationCanceledException)
+        {
+            FrontDoorLog.ConnectionAborted(_logger, connection.Id, exception is SocketException socketException ? socketException.SocketErrorCode.ToString() : exception.GetType().Name);
+        }
+        catch (Exception exception)
+        {
+            FrontDoorLog.ConnectionFailed(_logger, connection.Id, exception);
+        }
+        finally
+        {
+            if (connection.Descriptor >= 0)
+            {
+                _ = LinuxSockets.Close(connection.Descriptor);
+                connection.Descriptor = -1;
+            }
+
+            connection.Client?.Dispose();
+            _connections.TryRemove(connection.Id, out _);
+            connection.Complete();
+        }
+    }
+
+    private async Task ServeHandedAsync(FrontDoorConnection connection, SniffResult sniff)
+    {
+        if (sniff.ClientGone)
+        {
+            FrontDoorLog.ClientClosedBeforeRequest(_logger, connection.Id);
+            return;
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            FrontDoorLog.RequestHeadSniffed(_logger, connection.Id, sniff.Request, sniff.Request.Protocol, sniff.Prefix.Length);
+        }
+
+        var aborted = _abortConnections.Token;
+        var attempts = Math.Max(1, _options.ConnectAttempts);
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            var backend = await ChooseAsync(connection.Id, sniff.Request, aborted);
+            if (backend is null)
+            {
+                break;
+            }
+
+            FrontDoorLog.BackendChosen(_logger, connection.Id, backend.Id, attempt);
+            try
+            {
+                var returned = await _handoff!.DeliverAsync(connection, sniff.Prefix, backend, aborted);
+                if (returned < 0)
+                {
+                    FrontDoorLog.HandedOffConnectionClosed(_logger, connection.Id, backend.Id);
+                    return;
+                }
+
+                // The worker began to stop before it served the connection, and gave it back untouched.
+                connection.Descriptor = returned;
+                FrontDoorLog.ConnectionReturned(_logger, connection.Id, backend.Id);
+            }
+            catch (BackendConnectException exception)
+            {
+                _selector.ReportConnectFailure(backend, exception.Reason);
+                FrontDoorLog.BackendConnectFailed(_logger, connection.Id, backend.Id, backend.Endpoint, exception.Reason, attempt);
+                if (attempt == attempts)
+                {
+                    FrontDoorLog.ConnectAttemptsExhausted(_logger, connection.Id, attempts);
+                }
+            }
+            finally
+            {
+                _selector.Release(backend);
+            }
+        }
+
+        if (aborted.IsCancellationRequested || connection.Descriptor < 0)
+        {
+            return;
+        }
+
+        // No worker took it, so it will never be handed off: .NET may own the socket from here.
+        connection.Client = new Socket(new SafeSocketHandle(connection.Descriptor, ownsHandle: true));
+        connection.Descriptor = -1;
+        await RejectAsync(connection, sniff);
+    }
+
+    private static unsafe IPEndPoint? ClientAddress(byte* address, uint length)
+    {
+        var family = *(ushort*)address;
+        var port = BinaryPrimitives.ReverseEndianness(*(ushort*)(address + 2));
+        if (family == LinuxSockets.AfInet && length >= 16)
+        {
+            return new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), port);
+        }
+
+        if (family == LinuxSockets.AfInet6 && length >= 28)
+        {
+            var ip = new IPAddress(new ReadOnlySpan<byte>(address + 8, 16), *(uint*)(address + 24));
+            return new IPEndPoint(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, port);
+        }
+
+        return null;
+    }
+}

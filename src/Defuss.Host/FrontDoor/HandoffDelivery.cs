@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using Defuss.Actors.Routing;
+using Defuss.Worker.Interop;
+using Defuss.Worker.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.FrontDoor;
+
+/// <summary>
+/// Delivers a connection by handing its socket to the worker (Linux): the descriptor and the head bytes the front door
+/// had to read go over the worker's handoff channel, the primary closes its own descriptor, and from then on the
+/// worker's Kestrel alone serves the connection. The delivery's task still lasts as long as the connection, so that
+/// the router's connection count and graceful shutdown see it; the worker reports its end.
+/// </summary>
+internal sealed class HandoffDelivery
+{
+    private readonly ConcurrentDictionary<string, HandoffChannel> _channels = new(StringComparer.Ordinal);
+    private readonly Lock _connectGate = new();
+    private readonly ILogger _logger;
+    private long _handedOff;
+
+    public HandoffDelivery(ILogger<HandoffDelivery> logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
+    }
+
+    /// <summary>Connections handed to a worker so far.</summary>
+    public long HandedOff => Interlocked.Read(ref _handedOff);
+
+    /// <summary>Channels open now, one per worker process that has been sent a connection.</summary>
+    public int OpenChannels => _channels.Count;
+
+    /// <summary>
+    /// Hands <paramref name="connection"/>'s descriptor to <paramref name="backend"/>, with <paramref name="prefix"/>
+    /// (the bytes the sniffer read off it) to be replayed first, and closes the primary's descriptor. Completes with -1
+    /// when the connection has ended in the worker (or <paramref name="cancellationToken"/> gave up on it), or with a
+    /// descriptor the worker gave back unserved, which the caller owns and may deliver elsewhere.
+    /// </summary>
+    /// <exception cref="BackendConnectException">Nothing reached the worker; the descriptor is still the caller's.</exception>
+    public async Task<int> DeliverAsync(FrontDoorConnection connection, ReadOnlyMemory<byte> prefix, BackendCandidate backend, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(backend);
+        if (backend.Endpoint is not HandoffEndPoint endPoint)
+        {
+            throw new BackendConnectException($"its endpoint {backend.Endpoint} takes no handed-off sockets");
+        }
+
+        var channel = ChannelFor(endPoint.Path, backend.Secret.Span);
+        var (result, outcome) = channel.Send(connection.Id, prefix.Span, connection.Descriptor);
+        switch (result)
+        {
+            case ChannelSendResult.Full:
+                throw new BackendConnectException("its handoff channel is full: the worker is not taking connections");
+            case ChannelSendResult.Closed:
+                _channels.TryRemove(new KeyValuePair<string, HandoffChannel>(endPoint.Path, channel));
+                throw new BackendConnectException("its handoff channel is closed: the worker is stopping or gone");
+        }
+
+        // The worker holds the socket now. A plain close: a .NET Dispose, or a shutdown, would act on the shared socket.
+        _ = LinuxSockets.Close(connection.Descriptor);
+        connection.Descriptor = -1;
+        Interlocked.Increment(ref _handedOff);
+        try
+        {
+            return await outcome!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            channel.Forget(connection.Id);
+            return -1;
+        }
+    }
+
+    /// <summary>Closes every channel; connections still open in workers are no longer waited for.</summary>
+    public void CloseAll()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Close();
+        }
+    }
+
+    private HandoffChannel ChannelFor(string path, ReadOnlySpan<byte> secret)
+    {
+        if (_channels.TryGetValue(path, out var channel) && !channel.Ended.IsCompleted)
+        {
+            return channel;
+        }
+
+        lock (_connectGate)
+        {
+            if (_channels.TryGetValue(path, out channel) && !channel.Ended.IsCompleted)
+            {
+                return channel;
+            }
+
+            channel = HandoffChannel.Connect(path, secret);
+            _channels[path] = channel;
+            FrontDoorLog.HandoffChannelOpened(_logger, path);
+        }
+
+        // Forgotten once the worker is gone, so that replaced incarnations leave nothing behind.
+        _ = channel.Ended.ContinueWith(
+            static (_, state) =>
+            {
+                var (self, ended) = ((HandoffDelivery, HandoffChannel))state!;
+                self._channels.TryRemove(new KeyValuePair<string, HandoffChannel>(ended.Path, ended));
+                FrontDoorLog.HandoffChannelClosed(self._logger, ended.Path);
+            },
+            (this, channel),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return channel;
+    }
+}
