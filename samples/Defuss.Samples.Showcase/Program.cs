@@ -3,6 +3,7 @@ using Defuss.Samples.Showcase;
 using Defuss.Samples.Showcase.Endpoints;
 using Defuss.Samples.Showcase.Json;
 using Defuss.Samples.Showcase.Routing;
+using Defuss.Samples.Showcase.Tls;
 
 // Runs as the primary and as every worker: build the app the same way each time, with no side effects.
 // appsettings.json is read from beside the binary, so the log levels (and with them the speed) are the same
@@ -18,6 +19,9 @@ builder.AddDefuss(options =>
     {
         options.UseRouter(router);
     }
+
+    // Showcase:HttpsCertificate=cert.pfx makes every worker serve HTTPS (and HTTP/2 by ALPN) on its endpoint.
+    options.UseHttpsFrom(builder.Configuration);
 });
 builder.AddShowcaseLogging();
 builder.AddShowcaseJson();

@@ -80,7 +80,16 @@ internal sealed partial class WorkerActor
         _record.Stopping = true;
         _record.LaunchAfterExit = false;
         Timers.Cancel(RespawnTimer);
-        if (_record.Retiring is { } old)
+
+        // A second stop (a second signal: at once) may arrive before the first (graceful) one: the sooner deadline stands.
+        var due = Context.System.TimeProvider.GetUtcNow() + stop.Deadline;
+        var sooner = _record.StopDue is not { } current || due < current;
+        if (sooner)
+        {
+            _record.StopDue = due;
+        }
+
+        if (_record.Retiring is { } old && sooner)
         {
             AskToStop(old.Session, old.Process, stop.Deadline);
             Timers.StartSingleTimer("retire", new RetireDeadlinePassed(old.Incarnation), stop.Deadline);
@@ -101,7 +110,10 @@ internal sealed partial class WorkerActor
             _events.Tell(new WorkerDraining(_index, _record.Incarnation, _record.Process.Pid, "Defuss is stopping"));
         }
 
-        Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(_record.Incarnation), stop.Deadline);
+        if (sooner)
+        {
+            Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(_record.Incarnation), stop.Deadline);
+        }
     }
 
     /// <summary>Asks the current process to stop: over the control channel if it is open (the worker drains), else with SIGTERM.</summary>

@@ -52,6 +52,9 @@ internal sealed class WorkerRecord
 
     public bool Stopping { get; set; }
 
+    /// <summary>When the stopping process is killed, once a stop has been asked for: a later stop may only bring it forward.</summary>
+    public DateTimeOffset? StopDue { get; set; }
+
     public DateTimeOffset LastHeartbeat { get; set; }
 
     public WorkerStats? LastStats { get; set; }

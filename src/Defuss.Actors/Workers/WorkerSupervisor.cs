@@ -12,7 +12,7 @@ internal sealed class WorkerSupervisor : ReceiveActor
     private readonly HashSet<int> _givenUp = [];
     private readonly Queue<int> _toReplace = new();
     private readonly List<IActorRef> _rollingRequesters = [];
-    private IActorRef? _stopRequester;
+    private readonly List<IActorRef> _stopRequesters = [];
     private int? _replacing;
     private int _replaced;
     private TimeSpan _drainTimeout;
@@ -72,7 +72,8 @@ internal sealed class WorkerSupervisor : ReceiveActor
 
     private void HandleStopAll(StopAllWorkers stop)
     {
-        _stopRequester = Sender;
+        // A second request (a second signal: stop at once) joins the first; every requester hears when all have stopped.
+        _stopRequesters.Add(Sender);
         foreach (var child in Context.Children)
         {
             child.Tell(new StopWorker(stop.Deadline));
@@ -143,10 +144,14 @@ internal sealed class WorkerSupervisor : ReceiveActor
 
     private void ReplyIfAllStopped()
     {
-        if (_stopRequester is not null && _running.Count == 0)
+        if (_stopRequesters.Count > 0 && _running.Count == 0)
         {
-            _stopRequester.Tell(AllWorkersStopped.Instance);
-            _stopRequester = null;
+            foreach (var requester in _stopRequesters)
+            {
+                requester.Tell(AllWorkersStopped.Instance);
+            }
+
+            _stopRequesters.Clear();
         }
     }
 }

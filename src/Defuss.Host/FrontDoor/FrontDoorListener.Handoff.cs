@@ -22,6 +22,9 @@ internal sealed partial class FrontDoorListener
 
     private LateHeadWaiter? _lateHeads;
 
+    /// <summary>Connections whose head the handoff intake is still waiting for.</summary>
+    internal int LateHeadsWaiting => _lateHeads?.Waiting ?? 0;
+
     private Task StartHandoffIntake(Socket listenSocket)
     {
         var fd = (int)listenSocket.Handle;

@@ -46,7 +46,7 @@ internal sealed class HandoffChannel
             }
             catch (SocketException exception)
             {
-                throw new BackendConnectException("its handoff socket refused: " + exception.SocketErrorCode, exception);
+                throw new BackendConnectException(exception.SocketErrorCode.ToString(), exception);
             }
 
             // A descriptor of our own, close-on-exec, outside .NET's socket: only blocking libc calls touch it.

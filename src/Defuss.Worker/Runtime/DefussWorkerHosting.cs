@@ -73,7 +73,8 @@ public static class DefussWorkerHosting
         {
             // After UseKestrel's socket transport: Kestrel asks the last registered factory first, and ours binds only
             // handoff endpoints.
-            services.AddSingleton<IConnectionListenerFactory>(provider => new HandoffTransportFactory(secret, provider.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton<IConnectionListenerFactory>(provider => new HandoffTransportFactory(
+                secret, provider.GetService<IMemoryPoolFactory<byte>>(), provider.GetRequiredService<ILoggerFactory>()));
         }
 
         services.AddSingleton(settings);

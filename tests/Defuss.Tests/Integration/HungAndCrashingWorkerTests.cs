@@ -3,13 +3,24 @@ using Defuss.Tests.TestSupport;
 namespace Defuss.Tests.Integration;
 
 /// <summary>Hung and crash-looping workers, with real processes and real signals.</summary>
-[Collection(ShowcaseCollection.Name)]
-public sealed class HungAndCrashingWorkerTests
+public abstract class HungAndCrashingWorkerTests(string delivery)
 {
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Handoff() : HungAndCrashingWorkerTests(Delivery.Handoff);
+
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Proxy() : HungAndCrashingWorkerTests(Delivery.Proxy);
+
+    /// <summary>Starts the Showcase in this class's delivery mode, with <paramref name="settings"/>.</summary>
+    private Task<DefussProcess> StartAsync(params string[] settings) => DefussProcess.StartAsync(Delivery.With(delivery, settings));
+
+    /// <summary>Runs the Showcase in this class's delivery mode until it exits by itself.</summary>
+    private Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings) => DefussProcess.RunToExitAsync(Delivery.With(delivery, settings));
+
     [Fact]
     public async Task EveryWorkerGivenUp_ThePrimaryExitsWithCode1()
     {
-        var (exitCode, output) = await DefussProcess.RunToExitAsync("--Showcase:FailWorkerStartup=true", "--Defuss:MaxRestarts=0");
+        var (exitCode, output) = await RunToExitAsync("--Showcase:FailWorkerStartup=true", "--Defuss:MaxRestarts=0");
 
         exitCode.Should().Be(1);
         output.Should().Contain("Worker 0 is given up").And.Contain("Worker 1 is given up")
@@ -19,7 +30,7 @@ public sealed class HungAndCrashingWorkerTests
     [Fact]
     public async Task FrozenWorker_IsReplacedWhileNewConnectionsSucceed()
     {
-        await using var defuss = await DefussProcess.StartAsync(
+        await using var defuss = await StartAsync(
             "--Defuss:WorkerHeartbeatInterval=00:00:00.250", "--Defuss:WorkerHeartbeatStaleAfter=00:00:01.500", "--Defuss:WorkerKillGrace=00:00:01");
         var (frozen, _) = await defuss.ReadyPidsAsync();
 
@@ -40,7 +51,7 @@ public sealed class HungAndCrashingWorkerTests
     [Fact]
     public async Task CrashLoop_FasterThanTheBudget_GivesTheWorkerUpAndTheOtherKeepsServing()
     {
-        await using var defuss = await DefussProcess.StartAsync("--Showcase:AllowCrash=true", "--Defuss:MaxRestarts=1", "--Defuss:MaxRestartsWindow=00:05:00");
+        await using var defuss = await StartAsync("--Showcase:AllowCrash=true", "--Defuss:MaxRestarts=1", "--Defuss:MaxRestartsWindow=00:05:00");
         await defuss.ReadyPidsAsync();
 
         var gaveUp = defuss.WaitForLineAsync(@"Worker (\d) is given up: it exited more than 1 times", TimeSpan.FromSeconds(60));

@@ -5,14 +5,22 @@ using Defuss.Tests.TestSupport;
 namespace Defuss.Tests.Integration;
 
 /// <summary>Ejection and retry in the front door, against a live worker whose private endpoint refuses connections.</summary>
-[Collection(ShowcaseCollection.Name)]
-public sealed class PassiveHealthTests
+public abstract class PassiveHealthTests(string delivery)
 {
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Handoff() : PassiveHealthTests(Delivery.Handoff);
+
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Proxy() : PassiveHealthTests(Delivery.Proxy);
+
+    /// <summary>Starts the Showcase in this class's delivery mode, with <paramref name="settings"/>.</summary>
+    private Task<DefussProcess> StartAsync(params string[] settings) => DefussProcess.StartAsync(Delivery.With(delivery, settings));
+
     [Fact]
     public async Task WorkerEndpointRefuses_ItIsEjectedAndEveryClientIsServedByTheOther()
     {
         // An ejection longer than the test: the refusing worker is tried exactly once, then left out.
-        await using var defuss = await DefussProcess.StartAsync("--Defuss:EjectionPeriod=00:05:00");
+        await using var defuss = await StartAsync("--Defuss:EjectionPeriod=00:05:00");
         var (refusing, healthy) = await defuss.ReadyPidsAsync();
         using var deadEndpoint = RefuseConnectionsAt(await Worker0SocketAsync(defuss));
 
@@ -36,7 +44,7 @@ public sealed class PassiveHealthTests
     [Fact]
     public async Task OneConnectAttempt_TheClientSentToTheRefusingWorkerGets503AndTheRestAreServed()
     {
-        await using var defuss = await DefussProcess.StartAsync("--Defuss:ConnectAttempts=1", "--Defuss:EjectionPeriod=00:05:00");
+        await using var defuss = await StartAsync("--Defuss:ConnectAttempts=1", "--Defuss:EjectionPeriod=00:05:00");
         var (_, healthy) = await defuss.ReadyPidsAsync();
         using var deadEndpoint = RefuseConnectionsAt(await Worker0SocketAsync(defuss));
 
@@ -57,7 +65,7 @@ public sealed class PassiveHealthTests
 
     /// <summary>The path of worker 0's Unix socket, from its ready line.</summary>
     private static async Task<string> Worker0SocketAsync(DefussProcess defuss) =>
-        (await defuss.WaitForLineAsync(@"Worker 0 ready: pid \d+ serving on unix:(\S+)")).Groups[1].Value;
+        (await defuss.WaitForLineAsync(@"Worker 0 ready: pid \d+ serving on (?:unix|handoff):(\S+)")).Groups[1].Value;
 
     /// <summary>
     /// Replaces the Unix socket file at <paramref name="path"/> with one bound by a socket that never listens: a connect

@@ -6,13 +6,24 @@ using Defuss.Tests.TestSupport;
 namespace Defuss.Tests.Integration;
 
 /// <summary>Starting, failing to start, losing workers and stopping, with real processes.</summary>
-[Collection(ShowcaseCollection.Name)]
-public sealed class PrimaryLifecycleTests
+public abstract class PrimaryLifecycleTests(string delivery)
 {
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Handoff() : PrimaryLifecycleTests(Delivery.Handoff);
+
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Proxy() : PrimaryLifecycleTests(Delivery.Proxy);
+
+    /// <summary>Starts the Showcase in this class's delivery mode, with <paramref name="settings"/>.</summary>
+    private Task<DefussProcess> StartAsync(params string[] settings) => DefussProcess.StartAsync(Delivery.With(delivery, settings));
+
+    /// <summary>Runs the Showcase in this class's delivery mode until it exits by itself.</summary>
+    private Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings) => DefussProcess.RunToExitAsync(Delivery.With(delivery, settings));
+
     [Fact]
     public async Task InvalidOption_ExitsWithCode1AndNamesTheSetting()
     {
-        var (exitCode, output) = await DefussProcess.RunToExitAsync("--Defuss:Workers=0", "--Defuss:MaxHeaderBytes=1");
+        var (exitCode, output) = await RunToExitAsync("--Defuss:Workers=0", "--Defuss:MaxHeaderBytes=1");
 
         exitCode.Should().Be(1);
         output.Should().Contain("Defuss:Workers = '0'").And.Contain("Defuss:MaxHeaderBytes = '1'");
@@ -26,7 +37,7 @@ public sealed class PrimaryLifecycleTests
         holder.Listen();
         var port = ((IPEndPoint)holder.LocalEndPoint!).Port;
 
-        var (exitCode, output) = await DefussProcess.RunToExitAsync($"--Defuss:Port={port}");
+        var (exitCode, output) = await RunToExitAsync($"--Defuss:Port={port}");
 
         exitCode.Should().Be(1);
         output.Should().Contain($"Defuss:Port = '{port}'");
@@ -35,7 +46,7 @@ public sealed class PrimaryLifecycleTests
     [Fact]
     public async Task NoWorkerReadyWithinTheStartupTimeout_ExitsWithCode1AndQuotesTheWorkersErrorOutput()
     {
-        var (exitCode, output) = await DefussProcess.RunToExitAsync("--Showcase:FailWorkerStartup=true", "--Defuss:StartupTimeout=00:00:03");
+        var (exitCode, output) = await RunToExitAsync("--Showcase:FailWorkerStartup=true", "--Defuss:StartupTimeout=00:00:03");
 
         exitCode.Should().Be(1);
         output.Should().Contain("no worker was ready within Defuss:StartupTimeout")
@@ -46,7 +57,7 @@ public sealed class PrimaryLifecycleTests
     [Fact]
     public async Task Sigterm_StopsTheWorkersAndExits0()
     {
-        await using var defuss = await DefussProcess.StartAsync();
+        await using var defuss = await StartAsync();
         await defuss.ReadyPidsAsync();
         defuss.WorkerPids.Should().HaveCount(2);
 
@@ -60,7 +71,7 @@ public sealed class PrimaryLifecycleTests
     [Fact]
     public async Task PrimaryKilled_WorkersExitByThemselves()
     {
-        await using var defuss = await DefussProcess.StartAsync();
+        await using var defuss = await StartAsync();
         await defuss.ReadyPidsAsync();
 
         await defuss.SignalAndWaitAsync(Native.SIGKILL, TimeSpan.FromSeconds(10));
@@ -71,7 +82,7 @@ public sealed class PrimaryLifecycleTests
     [Fact]
     public async Task EveryWorkerGone_WithRespawnOff_Answers503WithRetryAfter()
     {
-        await using var defuss = await DefussProcess.StartAsync("--Defuss:RespawnWorkers=false");
+        await using var defuss = await StartAsync("--Defuss:RespawnWorkers=false");
         await defuss.ReadyPidsAsync();
 
         foreach (var pid in defuss.WorkerPids)
@@ -90,27 +101,9 @@ public sealed class PrimaryLifecycleTests
     }
 
     [Fact]
-    public async Task BaseWorkerPort_WorkersServeOnConsecutiveLoopbackPorts()
-    {
-        var basePort = TestSockets.FreeConsecutivePorts(2);
-        await using var defuss = await DefussProcess.StartAsync($"--Defuss:BaseWorkerPort={basePort}");
-        await defuss.WaitForLineAsync($@"Worker 0 ready: pid \d+ serving on tcp:127\.0\.0\.1:{basePort}\b");
-        await defuss.WaitForLineAsync($@"Worker 1 ready: pid \d+ serving on tcp:127\.0\.0\.1:{basePort + 1}\b");
-
-        var pids = new HashSet<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            pids.Add(await HttpTestClient.GetOnNewConnectionAsync(defuss.BaseAddress, "/pid"));
-        }
-
-        pids.Should().HaveCount(2);
-        (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
-    }
-
-    [Fact]
     public async Task WorkerKilled_IsReplacedByANewProcess()
     {
-        await using var defuss = await DefussProcess.StartAsync();
+        await using var defuss = await StartAsync();
         var (firstPid, _) = await defuss.ReadyPidsAsync();
 
         Native.Kill(firstPid, Native.SIGKILL);

@@ -13,6 +13,26 @@ public sealed class PrivateEndpointTests
 {
     private const string ClientRequest = "GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
+    /// <remarks>With <c>BaseWorkerPort</c>, <c>Defuss:Delivery=Auto</c> proxies: only proxying reaches a TCP port.</remarks>
+    [Fact]
+    public async Task BaseWorkerPort_WorkersServeOnConsecutiveLoopbackPorts()
+    {
+        var basePort = TestSockets.FreeConsecutivePorts(2);
+        await using var defuss = await DefussProcess.StartAsync($"--Defuss:BaseWorkerPort={basePort}");
+        await defuss.WaitForLineAsync($@"Worker 0 ready: pid \d+ serving on tcp:127\.0\.0\.1:{basePort}\b");
+        await defuss.WaitForLineAsync($@"Worker 1 ready: pid \d+ serving on tcp:127\.0\.0\.1:{basePort + 1}\b");
+        await defuss.WaitForLineAsync("Defuss delivers connections by proxy: Defuss:Delivery is Auto, and BaseWorkerPort");
+
+        var pids = new HashSet<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            pids.Add(await HttpTestClient.GetOnNewConnectionAsync(defuss.BaseAddress, "/pid"));
+        }
+
+        pids.Should().HaveCount(2);
+        (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
+    }
+
     /// <remarks>
     /// A connection straight to a worker's port with a forged PROXY header is closed before the app sees a byte: the
     /// private endpoint serves only the primary, so serving it without the header's address would still let any local

@@ -4,13 +4,21 @@ using Defuss.Tests.TestSupport;
 namespace Defuss.Tests.Integration;
 
 /// <summary>Rolling restarts of real worker processes under load.</summary>
-[Collection(ShowcaseCollection.Name)]
-public sealed class RollingRestartTests
+public abstract class RollingRestartTests(string delivery)
 {
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Handoff() : RollingRestartTests(Delivery.Handoff);
+
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Proxy() : RollingRestartTests(Delivery.Proxy);
+
+    /// <summary>Starts the Showcase in this class's delivery mode, with <paramref name="settings"/>.</summary>
+    private Task<DefussProcess> StartAsync(params string[] settings) => DefussProcess.StartAsync(Delivery.With(delivery, settings));
+
     [Fact]
     public async Task Sighup_UnderConstantLoad_ReplacesEveryWorkerAndFailsNoRequest()
     {
-        await using var defuss = await DefussProcess.StartAsync();
+        await using var defuss = await StartAsync();
         var before = new[]
         {
             (await defuss.WaitForLineAsync(@"Worker 0 ready: pid (\d+)")).Groups[1].Value,

@@ -3,13 +3,21 @@ using Defuss.Tests.TestSupport;
 namespace Defuss.Tests.Integration;
 
 /// <summary>Routing strategies chosen by configuration, through the front door to two real worker processes.</summary>
-[Collection(ShowcaseCollection.Name)]
-public sealed class RoutingStrategyTests
+public abstract class RoutingStrategyTests(string delivery)
 {
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Handoff() : RoutingStrategyTests(Delivery.Handoff);
+
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Proxy() : RoutingStrategyTests(Delivery.Proxy);
+
+    /// <summary>Starts the Showcase in this class's delivery mode, with <paramref name="settings"/>.</summary>
+    private Task<DefussProcess> StartAsync(params string[] settings) => DefussProcess.StartAsync(Delivery.With(delivery, settings));
+
     [Fact]
     public async Task ConsistentHash_BySessionHeader_KeepsEachSessionOnOneWorker()
     {
-        await using var defuss = await DefussProcess.StartAsync("--Defuss:LoadBalancer=consistenthash", "--Defuss:ConsistentHashKey=header:X-Session-Id");
+        await using var defuss = await StartAsync("--Defuss:LoadBalancer=consistenthash", "--Defuss:ConsistentHashKey=header:X-Session-Id");
         await defuss.ReadyPidsAsync();
 
         var pidsBySession = new Dictionary<string, HashSet<string>>();
@@ -29,7 +37,7 @@ public sealed class RoutingStrategyTests
     [Fact]
     public async Task ShowcaseStickyRouter_KeepsEachSessionOnItsWorkerUntilThatWorkerLeaves()
     {
-        await using var defuss = await DefussProcess.StartAsync("--Showcase:Router=Sticky");
+        await using var defuss = await StartAsync("--Showcase:Router=Sticky");
         await defuss.WaitForLineAsync(@"starting 2 workers \(load balancer StickySessionRouter\)");
         var (worker0, _) = await defuss.ReadyPidsAsync();
 

@@ -1,29 +1,39 @@
+using System.Collections.Concurrent;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Integration;
 
-/// <summary>One Showcase primary with 2 workers, shared by the tests that only send it traffic.</summary>
+/// <summary>
+/// The Showcase primaries with 2 workers shared by the tests that only send them traffic: one per delivery mode, each
+/// started the first time a test asks for it.
+/// </summary>
 public sealed class ShowcaseFixture : IAsyncLifetime
 {
-    private DefussProcess? _process;
+    private readonly ConcurrentDictionary<string, Lazy<Task<DefussProcess>>> _processes = new(StringComparer.OrdinalIgnoreCase);
 
-    internal DefussProcess Process => _process ?? throw new InvalidOperationException("The Showcase has not started.");
+    /// <summary>The shared Showcase that delivers connections by <paramref name="delivery"/>, started if need be.</summary>
+    internal Task<DefussProcess> ProcessAsync(string delivery) =>
+        _processes.GetOrAdd(delivery, mode => new Lazy<Task<DefussProcess>>(() => StartAsync(mode))).Value;
 
-    public async Task InitializeAsync()
-    {
-        _process = await DefussProcess.StartAsync();
-        await _process.ReadyPidsAsync();
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (_process is not null)
+        foreach (var started in _processes.Values.Where(lazy => lazy.IsValueCreated))
         {
-            var exitCode = await _process.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30));
-            await _process.WaitForNoWorkersAsync(TimeSpan.FromSeconds(10));
-            await _process.DisposeAsync();
+            var process = await started.Value;
+            var exitCode = await process.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30));
+            await process.WaitForNoWorkersAsync(TimeSpan.FromSeconds(10));
+            await process.DisposeAsync();
             exitCode.Should().Be(0);
         }
+    }
+
+    private static async Task<DefussProcess> StartAsync(string delivery)
+    {
+        var process = await DefussProcess.StartAsync(Delivery.Setting(delivery));
+        await process.ReadyPidsAsync();
+        return process;
     }
 }
 

@@ -8,9 +8,17 @@ using Xunit.Abstractions;
 namespace Defuss.Tests.Integration;
 
 /// <summary>Workers dying, crashing and being stopped while clients talk to them, with real processes.</summary>
-[Collection(ShowcaseCollection.Name)]
-public sealed class SupervisionTests(ITestOutputHelper output)
+public abstract class SupervisionTests(string delivery, ITestOutputHelper output)
 {
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Handoff(ITestOutputHelper output) : SupervisionTests(Delivery.Handoff, output);
+
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Proxy(ITestOutputHelper output) : SupervisionTests(Delivery.Proxy, output);
+
+    /// <summary>Starts the Showcase in this class's delivery mode, with <paramref name="settings"/>.</summary>
+    private Task<DefussProcess> StartAsync(params string[] settings) => DefussProcess.StartAsync(Delivery.With(delivery, settings));
+
     /// <summary>The Showcase's <c>Defuss:GracefulShutdownTimeout</c> (the default).</summary>
     private static readonly TimeSpan GracefulShutdownTimeout = TimeSpan.FromSeconds(10);
 
@@ -20,7 +28,7 @@ public sealed class SupervisionTests(ITestOutputHelper output)
     [Fact]
     public async Task WorkerKilledUnderLoad_OtherWorkersConnectionsSucceedAndAReplacementBecomesReady()
     {
-        await using var defuss = await DefussProcess.StartAsync();
+        await using var defuss = await StartAsync();
         var (killedPid, survivorPid) = await defuss.ReadyPidsAsync();
         await using var load = LoadGenerator.Start(defuss.BaseAddress, "/pid", loops: 8, keepAlive: true);
         // Every loop has a connection and knows (from /pid) which worker it is on.
@@ -74,7 +82,7 @@ public sealed class SupervisionTests(ITestOutputHelper output)
     [Fact]
     public async Task SigtermDuringASlowRequest_TheRequestCompletesAndThePrimaryExits0()
     {
-        await using var defuss = await DefussProcess.StartAsync();
+        await using var defuss = await StartAsync();
         await defuss.ReadyPidsAsync();
         using var socket = await HttpTestClient.ConnectAsync(defuss.Port);
         var requestStarted = Stopwatch.StartNew();
@@ -108,7 +116,7 @@ public sealed class SupervisionTests(ITestOutputHelper output)
     [Fact]
     public async Task SigtermWithIdleKeepAliveConnections_ExitsPromptly()
     {
-        await using var defuss = await DefussProcess.StartAsync();
+        await using var defuss = await StartAsync();
         var (pid0, pid1) = await defuss.ReadyPidsAsync();
         var clients = Enumerable.Range(0, 4).Select(_ => HttpTestClient.KeepAlive(defuss.BaseAddress)).ToArray();
         try
@@ -141,7 +149,7 @@ public sealed class SupervisionTests(ITestOutputHelper output)
     [Fact]
     public async Task RespawnOff_CrashingWorker_TheOtherKeepsServing()
     {
-        await using var defuss = await DefussProcess.StartAsync("--Showcase:AllowCrash=true", "--Defuss:RespawnWorkers=false");
+        await using var defuss = await StartAsync("--Showcase:AllowCrash=true", "--Defuss:RespawnWorkers=false");
         var (pid0, pid1) = await defuss.ReadyPidsAsync();
 
         var exited = await CrashOneWorkerAsync(defuss);

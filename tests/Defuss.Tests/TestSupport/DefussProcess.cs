@@ -125,7 +125,15 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     /// <summary>Waits for the primary to exit (after a signal sent with <see cref="Native.Kill"/>); returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        await _primary.WaitForExitAsync().WaitAsync(timeout);
+        try
+        {
+            await _primary.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"The primary {Pid} did not exit within {timeout}.{Environment.NewLine}{Output}", exception);
+        }
+
         return _primary.ExitCode;
     }
 
@@ -234,7 +242,7 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         LineWritten?.Invoke(line);
     }
 
-    [GeneratedRegex(@"Worker \d+ started: pid (\d+), endpoint (?:unix:(/\S+)/w\d+-\d+\.sock)?")]
+    [GeneratedRegex(@"Worker \d+ started: pid (\d+), endpoint (?:(?:unix|handoff):(/\S+)/w\d+-\d+\.sock)?")]
     private static partial Regex WorkerStartedLine();
 
     [GeneratedRegex(@"listening on http://[^:\s]+:(\d+)")]

@@ -105,6 +105,24 @@ public sealed partial class WorkerActorTests
     }
 
     [Fact]
+    public async Task StopWorker_AtOnceThenGraceful_TheLaterLongerDeadlineDoesNotPostponeTheKill()
+    {
+        var parent = StartWorker();
+        var process = await _launcher.NextLaunchAsync();
+        _events.ExpectMsg<WorkerStarted>();
+        var worker = await parent.Ask<IActorRef>(ForwardingParent.GetChild.Instance, TimeSpan.FromSeconds(10));
+
+        worker.Tell(new StopWorker(TimeSpan.FromSeconds(1)));
+        worker.Tell(new StopWorker(TimeSpan.FromSeconds(30)));
+        _router.FishForMessage<BackendRemoved>(_ => true);
+        // Answered after both stops, which the worker handles in order.
+        await worker.Ask<object>(new WorkerHello(new Hello(0, 999, 1, "not-this-incarnation"), new FakeControlSession()), TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        await Eventually.TrueAsync(() => process.KillCalls == 1, "the process is killed at the first, sooner deadline");
+    }
+
+    [Fact]
     public async Task StopWorker_DuringTheBackoff_CancelsTheRespawn()
     {
         var parent = StartWorker();

@@ -99,6 +99,24 @@ public sealed class WorkerSupervisorTests : TestKit
     }
 
     [Fact]
+    public async Task StopAllWorkers_ASecondRequestDuringTheDrain_BothRequestersHearOfTheEnd()
+    {
+        var supervisor = StartPool(2);
+        var processes = await LaunchesAsync(2);
+        var graceful = CreateTestProbe();
+        var atOnce = CreateTestProbe();
+
+        graceful.Send(supervisor, new StopAllWorkers(TimeSpan.FromSeconds(30)));
+        processes[0].Exit(0);
+        atOnce.Send(supervisor, new StopAllWorkers(TimeSpan.Zero));
+        await atOnce.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        processes[1].Exit(137);
+
+        await graceful.ExpectMsgAsync<AllWorkersStopped>();
+        await atOnce.ExpectMsgAsync<AllWorkersStopped>();
+    }
+
+    [Fact]
     public async Task EveryWorkerGivenUp_IsAnnouncedOnce()
     {
         StartPool(2, maxRestarts: 0);

@@ -35,12 +35,12 @@ internal sealed class HandoffConnectionListener : IConnectionListener
     private volatile bool _unbound;
     private int _disposed;
 
-    private HandoffConnectionListener(HandoffEndPoint endPoint, byte[] secret, ILoggerFactory loggerFactory, Socket listenSocket)
+    private HandoffConnectionListener(HandoffEndPoint endPoint, byte[] secret, SocketConnectionFactoryOptions options, ILoggerFactory loggerFactory, Socket listenSocket)
     {
         _endPoint = endPoint;
         _secret = secret;
         _logger = loggerFactory.CreateLogger("Defuss.Worker.Runtime.Handoff");
-        _factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
+        _factory = new SocketConnectionContextFactory(options, loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         _listenSocket = listenSocket;
         _epoll = new Epoll();
         _acceptThread = new Thread(AcceptChannels) { IsBackground = true, Name = "Defuss handoff accept" };
@@ -49,7 +49,7 @@ internal sealed class HandoffConnectionListener : IConnectionListener
     public EndPoint EndPoint => _endPoint;
 
     /// <summary>Listens on the endpoint's path (replacing a file an earlier, killed incarnation left there).</summary>
-    public static HandoffConnectionListener Bind(HandoffEndPoint endPoint, byte[] secret, ILoggerFactory loggerFactory)
+    public static HandoffConnectionListener Bind(HandoffEndPoint endPoint, byte[] secret, SocketConnectionFactoryOptions options, ILoggerFactory loggerFactory)
     {
         if (File.Exists(endPoint.Path))
         {
@@ -61,7 +61,7 @@ internal sealed class HandoffConnectionListener : IConnectionListener
         {
             socket.Bind(new UnixDomainSocketEndPoint(endPoint.Path));
             socket.Listen(16);
-            var listener = new HandoffConnectionListener(endPoint, secret, loggerFactory, socket);
+            var listener = new HandoffConnectionListener(endPoint, secret, options, loggerFactory, socket);
             listener.Start();
             return listener;
         }
@@ -99,7 +99,11 @@ internal sealed class HandoffConnectionListener : IConnectionListener
             channels = _channels.Select(c => c.Channel).ToList();
         }
 
+        // No new channel either: with the socket closed, the primary's connect is refused and it routes elsewhere.
         _epoll.Wake();
+        _acceptThread.Join();
+        _listenSocket.Dispose();
+        TryDelete(_endPoint.Path);
         foreach (var channel in channels)
         {
             channel.StopReceiving();
@@ -129,10 +133,7 @@ internal sealed class HandoffConnectionListener : IConnectionListener
             return;
         }
 
-        _acceptThread.Join();
-        _listenSocket.Dispose();
         _epoll.Dispose();
-        TryDelete(_endPoint.Path);
         List<(WorkerHandoffChannel Channel, Thread Reader)> channels;
         lock (_gate)
         {

@@ -4,15 +4,29 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Defuss.Tests.TestSupport;
 using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Integration;
 
 /// <summary>Traffic of every kind through the front door to two real worker processes.</summary>
-[Collection(ShowcaseCollection.Name)]
-public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
+public abstract class TrafficTests(string delivery, ShowcaseFixture fixture) : IAsyncLifetime
 {
-    private Uri BaseAddress => fixture.Process.BaseAddress;
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Handoff(ShowcaseFixture fixture) : TrafficTests(Delivery.Handoff, fixture);
+
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Proxy(ShowcaseFixture fixture) : TrafficTests(Delivery.Proxy, fixture);
+
+    private DefussProcess? _process;
+
+    private DefussProcess Process => _process ?? throw new InvalidOperationException("The Showcase has not started.");
+
+    private Uri BaseAddress => Process.BaseAddress;
+
+    public async Task InitializeAsync() => _process = await fixture.ProcessAsync(delivery);
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Health_AnswersFromAWorker()
@@ -22,7 +36,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
         using var health = JsonDocument.Parse(await client.GetStringAsync("/health"));
 
         health.RootElement.GetProperty("ok").GetBoolean().Should().BeTrue();
-        fixture.Process.WorkerPids.Should().Contain(health.RootElement.GetProperty("pid").GetInt32());
+        Process.WorkerPids.Should().Contain(health.RootElement.GetProperty("pid").GetInt32());
         health.RootElement.GetProperty("worker").GetInt32().Should().BeInRange(0, 1);
     }
 
@@ -114,7 +128,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
     [Fact]
     public async Task PipelinedRequests_AreAllAnswered()
     {
-        using var socket = await HttpTestClient.ConnectAsync(fixture.Process.Port);
+        using var socket = await HttpTestClient.ConnectAsync(Process.Port);
         var requests = string.Concat(Enumerable.Repeat("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", 3));
 
         await socket.SendAsync(Encoding.ASCII.GetBytes(requests), SocketFlags.None);
@@ -130,7 +144,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
     [Fact]
     public async Task ClientHalfClose_ReachesTheWorkerAndTheConnectionEnds()
     {
-        using var socket = await HttpTestClient.ConnectAsync(fixture.Process.Port);
+        using var socket = await HttpTestClient.ConnectAsync(Process.Port);
 
         await socket.SendAsync(Encoding.ASCII.GetBytes("GET /slow?ms=200 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), SocketFlags.None);
         socket.Shutdown(SocketShutdown.Send);
@@ -142,7 +156,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
     [Fact]
     public async Task BytesThatAreNotHttp_AreStillForwardedToAWorker()
     {
-        using var socket = await HttpTestClient.ConnectAsync(fixture.Process.Port);
+        using var socket = await HttpTestClient.ConnectAsync(Process.Port);
 
         await socket.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x00, 0x05, 0xde, 0xad, 0xbe, 0xef, 0x00, (byte)'\r', (byte)'\n', (byte)'\r', (byte)'\n' }, SocketFlags.None);
         var response = await HttpTestClient.ReadToEndAsync(socket);
@@ -156,7 +170,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var local = (IPEndPoint)socket.LocalEndPoint!;
-        await socket.ConnectAsync(IPAddress.Loopback, fixture.Process.Port).WaitAsync(HttpTestClient.Timeout);
+        await socket.ConnectAsync(IPAddress.Loopback, Process.Port).WaitAsync(HttpTestClient.Timeout);
 
         await socket.SendAsync(Encoding.ASCII.GetBytes("GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), SocketFlags.None);
         var response = await HttpTestClient.ReadToEndAsync(socket);
@@ -175,7 +189,7 @@ public sealed class ProxyTrafficTests(ShowcaseFixture fixture)
     [Fact]
     public async Task Client_SendingItsOwnProxyHeader_CannotSpoofItsAddress()
     {
-        using var socket = await HttpTestClient.ConnectAsync(fixture.Process.Port);
+        using var socket = await HttpTestClient.ConnectAsync(Process.Port);
         var header = new byte[ProxyProtocolV2.MaxWrittenLength];
         var length = ProxyProtocolV2.Write(header, new IPEndPoint(IPAddress.Parse("198.51.100.1"), 1111), local: null, secret: default);
         var request = Encoding.ASCII.GetBytes("GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
