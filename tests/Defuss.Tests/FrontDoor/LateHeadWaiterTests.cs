@@ -231,4 +231,53 @@ public sealed class LateHeadWaiterTests
         completions.Calls(1).Should().Be(1);
         completions.Calls(2).Should().Be(1);
     }
+
+    [Fact]
+    public async Task Dispose_WhileACompletionIsRunning_StillReportsTheHeadsWaiting()
+    {
+        using var expiring = await RawLoopbackConnection.OpenAsync(1);
+        using var waiting = await RawLoopbackConnection.OpenAsync(2);
+        var completions = new Completions();
+        var inCallback = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var waiter = new LateHeadWaiter(MaxHeaderBytes, TimeProvider.System, (head, result) =>
+        {
+            if (head.Connection.Id == 1)
+            {
+                // Holds the waiter's thread in a completion while Dispose begins.
+                inCallback.TrySetResult();
+                _ = release.Wait(TestTimeouts.Default);
+            }
+
+            completions.Complete(head, result);
+        });
+        var disposer = new Thread(waiter.Dispose) { IsBackground = true, Name = "LateHeadWaiterTests dispose" };
+        try
+        {
+            waiter.Add(Started(waiting, FarDeadline));
+            waiter.Add(Started(expiring, TimeSpan.Zero));
+            await inCallback.Task.WaitAsync(TestTimeouts.Default);
+
+            disposer.Start();
+            await Eventually.TrueAsync(() => (disposer.ThreadState & ThreadState.WaitSleepJoin) != 0, "Dispose waits for the waiter's thread");
+            release.Set();
+            var (result, _) = await completions.Of(2);
+
+            result.Prefix.IsEmpty.Should().BeTrue();
+            result.ClientEof.Should().BeFalse();
+            disposer.Join(TestTimeouts.Default).Should().BeTrue();
+        }
+        finally
+        {
+            release.Set();
+            if ((disposer.ThreadState & ThreadState.Unstarted) != 0)
+            {
+                waiter.Dispose();
+            }
+            else
+            {
+                _ = disposer.Join(TestTimeouts.Default);
+            }
+        }
+    }
 }
