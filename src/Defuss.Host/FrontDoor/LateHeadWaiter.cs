@@ -89,9 +89,13 @@ internal sealed class LateHeadWaiter : IDisposable
     {
         Span<(uint Events, ulong Token)> ready = stackalloc (uint, ulong)[MaxEvents];
         var due = new List<RawHead>();
-        while (!_stopping)
+        var stopping = false;
+        while (!stopping)
         {
-            var count = _epoll.Wait(ready, TimeoutMs());
+            // Read once a round, and the round that sees it reports every head still waiting: a flag set after the
+            // sweep below has read it (during a completion, say) must not end the loop before a sweep has seen it.
+            stopping = _stopping;
+            var count = _epoll.Wait(ready, stopping ? 0 : TimeoutMs());
             for (var i = 0; i < count; i++)
             {
                 if (ready[i].Token == Epoll.WakeToken)
@@ -122,7 +126,7 @@ internal sealed class LateHeadWaiter : IDisposable
                 }
             }
 
-            TakeDue(due, _stopping ? long.MaxValue : _timeProvider.GetTimestamp());
+            TakeDue(due, stopping ? long.MaxValue : _timeProvider.GetTimestamp());
             foreach (var head in due)
             {
                 _epoll.Remove(head.Connection.Descriptor);

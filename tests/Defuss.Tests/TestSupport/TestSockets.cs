@@ -42,6 +42,33 @@ internal static class TestSockets
         }
     }
 
+    /// <summary>
+    /// A connected pair on loopback whose <c>Accepted</c> end came from a synchronous <see cref="Socket.Accept"/> and has
+    /// never run an async operation, so that its descriptor can be used raw, as the handoff intake uses its own. Keep it
+    /// that way: the socket engine would register it with its epoll.
+    /// </summary>
+    public static async Task<(Socket Client, Socket Accepted)> ConnectedRawPairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = await ConnectAsync(listener.LocalEndPoint!);
+        try
+        {
+            if (!listener.Poll(TestTimeouts.Default, SelectMode.SelectRead))
+            {
+                throw new TimeoutException("The loopback connection was not ready to accept.");
+            }
+
+            return (client, listener.Accept());
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
     public static Task SendAsync(Socket socket, string text) => SendAsync(socket, Encoding.Latin1.GetBytes(text));
 
     public static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes)

@@ -14,6 +14,25 @@ public sealed class WorkerEndpointTests
         endPoint.Should().BeOfType<UnixDomainSocketEndPoint>().Which.ToString().Should().Be("/tmp/defuss/worker-0.sock");
     }
 
+    [Fact]
+    public void Parse_HandoffForm_ReturnsHandoffEndPoint()
+    {
+        var endPoint = WorkerEndpoint.Parse("handoff:/tmp/defuss/worker-0.handoff");
+
+        var handoff = endPoint.Should().BeOfType<HandoffEndPoint>().Which;
+        handoff.Path.Should().Be("/tmp/defuss/worker-0.handoff");
+        handoff.AddressFamily.Should().Be(AddressFamily.Unix);
+        handoff.Should().Be(new HandoffEndPoint("/tmp/defuss/worker-0.handoff"));
+    }
+
+    [Fact]
+    public void Parse_HandoffFormWithColonsInThePath_KeepsTheWholePath()
+    {
+        var endPoint = WorkerEndpoint.Parse("handoff:/tmp/a:b/handoff:1");
+
+        endPoint.Should().BeOfType<HandoffEndPoint>().Which.Path.Should().Be("/tmp/a:b/handoff:1");
+    }
+
     [Theory]
     [InlineData("tcp:127.0.0.1:5001", "127.0.0.1", 5001)]
     [InlineData("tcp:[::1]:5002", "::1", 5002)]
@@ -29,6 +48,8 @@ public sealed class WorkerEndpointTests
     [InlineData("unix:/tmp/defuss/worker-0.sock")]
     [InlineData("tcp:127.0.0.1:5001")]
     [InlineData("tcp:[::1]:5002")]
+    [InlineData("handoff:/tmp/defuss/worker-0.handoff")]
+    [InlineData("handoff:relative/worker-1.handoff")]
     public void Format_ParsedEndPoint_GivesTheTextBack(string text)
     {
         WorkerEndpoint.Format(WorkerEndpoint.Parse(text)).Should().Be(text);
@@ -38,6 +59,9 @@ public sealed class WorkerEndpointTests
     [InlineData("")]
     [InlineData("unix:")]
     [InlineData("tcp:")]
+    [InlineData("handoff:")]
+    [InlineData("HANDOFF:/tmp/worker.handoff")]
+    [InlineData("handoff/tmp/worker.handoff")]
     [InlineData("/tmp/worker.sock")]
     [InlineData("http://127.0.0.1:5001")]
     [InlineData("tcp:127.0.0.1")]
@@ -58,6 +82,14 @@ public sealed class WorkerEndpointTests
         var parse = () => WorkerEndpoint.Parse(null!);
 
         parse.Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void Format_HandoffEndPoint_IsNotTakenForAUnixEndPoint()
+    {
+        var text = WorkerEndpoint.Format(new HandoffEndPoint("/tmp/defuss/worker-2.handoff"));
+
+        text.Should().Be("handoff:/tmp/defuss/worker-2.handoff");
     }
 
     [Fact]
