@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Load comparison on loopback: the Showcase as one plain Kestrel process against the same app behind Defuss,
-# alternated for a number of rounds, with wrk. Prints every run and the median of each topology.
+# Load comparison on loopback with wrk, the topologies alternated round by round so that they share the machine's noise:
+#   plain    the Showcase as one plain Kestrel process (the ceiling)
+#   handoff  Defuss, Defuss:Delivery=Handoff (the accepted socket goes to the worker)
+#   proxy    Defuss, Defuss:Delivery=Proxy (the primary pumps the bytes)
+#   nginx    nginx's stream (TCP) proxy, one worker process, in front of N plain Kestrel processes
+# Prints every run, the median of each, and the ratios the handoff issue targets.
 #
 #   bench/load/compare.sh [rounds] [duration] [connections] [workers]
 #
-# Defaults: 3 rounds of 10 s, 64 connections, 2 workers; GET / keep-alive, then GET / with a new connection
-# per request. Installs wrk with apt-get when it is missing. Every process it starts is stopped by pid.
+# Defaults: 3 rounds of 10 s, 64 connections, 2 workers; GET / keep-alive, then GET / with a new connection per request.
+# Installs wrk and nginx with apt-get when they are missing. Every process it starts is stopped by pid.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -14,16 +18,28 @@ duration=${2:-10}
 connections=${3:-64}
 workers=${4:-2}
 plain_port=3101
-defuss_port=3102
+handoff_port=3102
+proxy_port=3103
+nginx_port=3104
+backend_base=3110
 dll=samples/Defuss.Samples.Showcase/bin/Release/net10.0/Defuss.Samples.Showcase.dll
 
-if ! command -v wrk >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -f "$dll" ] || dotnet build samples/Defuss.Samples.Showcase -c Release -nologo -v q
 
+work=$(mktemp -d)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 wait_for() { # url
@@ -31,34 +47,66 @@ wait_for() { # url
   echo "not answering: $1" >&2; return 1
 }
 
-dotnet "$dll" --Showcase:Plain=true --urls "http://127.0.0.1:$plain_port" --Serilog:MinimumLevel:Default=Warning >/dev/null 2>&1 &
+quiet=--Serilog:MinimumLevel:Default=Warning
+dotnet "$dll" --Showcase:Plain=true --urls "http://127.0.0.1:$plain_port" $quiet >/dev/null 2>&1 &
 pids+=($!)
-dotnet "$dll" --Defuss:Host=127.0.0.1 --Defuss:Port=$defuss_port --Defuss:Workers=$workers --Serilog:MinimumLevel:Default=Warning >/dev/null 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$plain_port/"
-wait_for "http://127.0.0.1:$defuss_port/"
+for delivery in Handoff Proxy; do
+  port=$([ $delivery = Handoff ] && echo $handoff_port || echo $proxy_port)
+  dotnet "$dll" --Defuss:Host=127.0.0.1 --Defuss:Port=$port --Defuss:Workers=$workers --Defuss:Delivery=$delivery $quiet >/dev/null 2>&1 &
+  pids+=($!)
+done
 
-# Warm both up (JIT, tiered compilation, connection pools).
-wrk -t1 -c"$connections" -d3s "http://127.0.0.1:$plain_port/" >/dev/null
-wrk -t1 -c"$connections" -d3s "http://127.0.0.1:$defuss_port/" >/dev/null
+upstreams=""
+for i in $(seq 0 $((workers - 1))); do
+  dotnet "$dll" --Showcase:Plain=true --urls "http://127.0.0.1:$((backend_base + i))" $quiet >/dev/null 2>&1 &
+  pids+=($!)
+  upstreams+="    server 127.0.0.1:$((backend_base + i));"$'\n'
+done
+cat > "$work/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/error.log warn;
+events { worker_connections 4096; }
+stream {
+  upstream showcase {
+$upstreams  }
+  server { listen 127.0.0.1:$nginx_port; proxy_pass showcase; }
+}
+CONF
+"$nginx_bin" -p "$work" -c "$work/nginx.conf" &
+pids+=($!)
+
+for port in $plain_port $handoff_port $proxy_port $nginx_port; do wait_for "http://127.0.0.1:$port/"; done
+
+# Warm every topology up (JIT, tiered compilation, pools).
+for port in $plain_port $handoff_port $proxy_port $nginx_port; do
+  wrk -t1 -c"$connections" -d3s "http://127.0.0.1:$port/" >/dev/null
+  wrk -t1 -c"$connections" -d2s -H "Connection: close" "http://127.0.0.1:$port/" >/dev/null
+done
 
 run() { # name port extra-header...
   local name=$1 port=$2; shift 2
   wrk -t1 -c"$connections" -d"${duration}s" "$@" "http://127.0.0.1:$port/" | awk -v n="$name" '/Requests\/sec/ {print n, $2}'
 }
 
-results=$(mktemp)
+names=(plain handoff proxy nginx)
+ports=($plain_port $handoff_port $proxy_port $nginx_port)
+results="$work/results"
 for round in $(seq 1 "$rounds"); do
-  run plain-keepalive $plain_port | tee -a "$results"
-  run defuss-keepalive $defuss_port | tee -a "$results"
-  run plain-newconn $plain_port -H "Connection: close" | tee -a "$results"
-  run defuss-newconn $defuss_port -H "Connection: close" | tee -a "$results"
+  for i in "${!names[@]}"; do run "${names[$i]}-keepalive" "${ports[$i]}" | tee -a "$results"; done
+  for i in "${!names[@]}"; do run "${names[$i]}-newconn" "${ports[$i]}" -H "Connection: close" | tee -a "$results"; done
 done
 
 echo
 echo "median req/s over $rounds rounds (wrk -t1 -c$connections -d${duration}s, GET /, $workers workers):"
-for name in plain-keepalive defuss-keepalive plain-newconn defuss-newconn; do
-  grep "^$name " "$results" | awk '{print $2}' | sort -n | awk -v n="$name" '{a[NR]=$1} END {printf "%-18s %10.0f\n", n, a[int((NR+1)/2)]}'
+for mode in keepalive newconn; do
+  for name in "${names[@]}"; do
+    grep "^$name-$mode " "$results" | awk '{print $2}' | sort -n | awk -v n="$name-$mode" '{a[NR]=$1} END {printf "%-18s %10.0f\n", n, a[int((NR+1)/2)]}'
+  done
 done | tee "$results.medians"
-awk '{m[$1]=$2} END {printf "defuss/plain        keep-alive %.2fx, new connection %.2fx\n", m["defuss-keepalive"]/m["plain-keepalive"], m["defuss-newconn"]/m["plain-newconn"]}' "$results.medians"
-rm -f "$results" "$results.medians"
+awk '{m[$1]=$2} END {
+  printf "handoff/plain      keep-alive %.2fx, new connection %.2fx\n", m["handoff-keepalive"]/m["plain-keepalive"], m["handoff-newconn"]/m["plain-newconn"]
+  printf "proxy/nginx        keep-alive %.2fx, new connection %.2fx\n", m["proxy-keepalive"]/m["nginx-keepalive"], m["proxy-newconn"]/m["nginx-newconn"]
+  printf "handoff/nginx      keep-alive %.2fx, new connection %.2fx\n", m["handoff-keepalive"]/m["nginx-keepalive"], m["handoff-newconn"]/m["nginx-newconn"]
+}' "$results.medians"

@@ -36,6 +36,36 @@ public sealed class DefussOptionsValidatorTests
         errors.Should().Contain(e => e.Contains("Defuss:LoadBalancer = 'Fastest'") && e.Contains("RoundRobin"));
     }
 
+    [Fact]
+    public void Validate_UnknownDelivery_NamesTheValueAndTheModes()
+    {
+        var errors = DefussOptionsValidator.Validate(new DefussOptions { Delivery = "Teleport" });
+
+        errors.Should().ContainSingle().Which.Should().Contain("Defuss:Delivery = 'Teleport'").And.Contain("Auto, Handoff, Proxy");
+    }
+
+    [Fact]
+    public void Validate_HandoffWithBaseWorkerPort_IsAnError()
+    {
+        var errors = DefussOptionsValidator.Validate(new DefussOptions { Delivery = "Handoff", BaseWorkerPort = 5000 }, () => null);
+
+        errors.Should().ContainSingle().Which.Should().Contain("Defuss:Delivery = 'Handoff'").And.Contain("BaseWorkerPort (5000)");
+    }
+
+    [Fact]
+    public void Validate_HandoffWhereItCannotWork_SaysWhy()
+    {
+        var errors = DefussOptionsValidator.Validate(new DefussOptions { Delivery = "handoff" }, () => "socket handoff needs Linux, and this is Plan 9");
+
+        errors.Should().ContainSingle().Which.Should().Contain("Defuss:Delivery = 'handoff'").And.Contain("Plan 9").And.Contain("use Auto or Proxy");
+    }
+
+    [Fact]
+    public void Validate_AutoWhereHandoffCannotWork_IsFine()
+    {
+        DefussOptionsValidator.Validate(new DefussOptions(), () => "socket handoff needs Linux, and this is Plan 9").Should().BeEmpty();
+    }
+
     [Theory]
     [InlineData("auto", true)]
     [InlineData("AUTO", true)]
