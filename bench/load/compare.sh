@@ -24,9 +24,11 @@ nginx_port=3104
 backend_base=3110
 dll=samples/Defuss.Samples.Showcase/bin/Release/net10.0/Defuss.Samples.Showcase.dll
 
+stream_module=/usr/lib/nginx/modules/ngx_stream_module.so
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -f "$stream_module" ] || missing+=(libnginx-mod-stream) # Debian builds the stream proxy as a module
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
@@ -63,6 +65,7 @@ for i in $(seq 0 $((workers - 1))); do
   upstreams+="    server 127.0.0.1:$((backend_base + i));"$'\n'
 done
 cat > "$work/nginx.conf" <<CONF
+load_module $stream_module;
 daemon off;
 worker_processes 1;
 pid $work/nginx.pid;

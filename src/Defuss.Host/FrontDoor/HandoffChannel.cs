@@ -50,7 +50,7 @@ internal sealed class HandoffChannel
             }
 
             // A descriptor of our own, close-on-exec, outside .NET's socket: only blocking libc calls touch it.
-            fd = LinuxSockets.Fcntl((int)socket.Handle, 1030 /* F_DUPFD_CLOEXEC */, 0);
+            fd = LinuxSockets.Fcntl((int)socket.Handle, LinuxSockets.FDupFdCloexec, 0);
             if (fd < 0)
             {
                 throw new BackendConnectException($"its handoff socket could not be kept (errno {LinuxSockets.LastError})");

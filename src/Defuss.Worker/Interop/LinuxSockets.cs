@@ -131,6 +131,7 @@ internal static unsafe partial class LinuxSockets
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
 
+    public const int FDupFdCloexec = 1030;
     public const int FGetFd = 1;
     public const int FGetFl = 3;
     public const int FSetFl = 4;
