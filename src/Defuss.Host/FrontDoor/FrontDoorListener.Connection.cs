@@ -76,12 +76,7 @@ internal sealed partial class FrontDoorListener
             catch (BackendConnectException exception)
             {
                 // Nothing reached this backend, and the prefix is still in hand: another one can take the connection.
-                _selector.ReportConnectFailure(backend, exception.Reason);
-                FrontDoorLog.BackendConnectFailed(_logger, connection.Id, backend.Id, backend.Endpoint, exception.Reason, attempt);
-                if (attempt == attempts)
-                {
-                    FrontDoorLog.ConnectAttemptsExhausted(_logger, connection.Id, attempts);
-                }
+                OnConnectFailed(connection, backend, exception, attempt, attempts);
             }
             finally
             {
@@ -90,6 +85,17 @@ internal sealed partial class FrontDoorListener
         }
 
         await RejectAsync(connection, sniff);
+    }
+
+    /// <summary>A backend took nothing of the connection: it is reported (and so ejected), and the next attempt may follow.</summary>
+    private void OnConnectFailed(FrontDoorConnection connection, BackendCandidate backend, BackendConnectException exception, int attempt, int attempts)
+    {
+        _selector.ReportConnectFailure(backend, exception.Reason);
+        FrontDoorLog.BackendConnectFailed(_logger, connection.Id, backend.Id, backend.Endpoint, exception.Reason, attempt);
+        if (attempt == attempts)
+        {
+            FrontDoorLog.ConnectAttemptsExhausted(_logger, connection.Id, attempts);
+        }
     }
 
     private async ValueTask<BackendCandidate?> ChooseAsync(long connectionId, ParsedRequest request, CancellationToken aborted)

@@ -179,12 +179,7 @@ internal sealed partial class FrontDoorListener
             }
             catch (BackendConnectException exception)
             {
-                _selector.ReportConnectFailure(backend, exception.Reason);
-                FrontDoorLog.BackendConnectFailed(_logger, connection.Id, backend.Id, backend.Endpoint, exception.Reason, attempt);
-                if (attempt == attempts)
-                {
-                    FrontDoorLog.ConnectAttemptsExhausted(_logger, connection.Id, attempts);
-                }
+                OnConnectFailed(connection, backend, exception, attempt, attempts);
             }
             finally
             {

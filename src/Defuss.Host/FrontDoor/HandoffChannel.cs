@@ -75,8 +75,10 @@ internal sealed class HandoffChannel
     /// </summary>
     public (ChannelSendResult Result, Task<int>? Outcome) Send(long id, ReadOnlySpan<byte> prefix, int descriptor)
     {
-        // Registered first: the worker may report the end before sendmsg has returned here.
-        var outcome = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Registered first: the worker may report the end before sendmsg has returned here. The front door's continuation
+        // (release the lease, forget the connection) is short and never blocks, so it runs on the reports thread: one
+        // thread-pool hop less per connection.
+        var outcome = new TaskCompletionSource<int>();
         _open[id] = outcome;
         var result = _channel.Send(HandoffFrameKind.Connection, id, prefix, descriptor);
         if (result != ChannelSendResult.Sent)

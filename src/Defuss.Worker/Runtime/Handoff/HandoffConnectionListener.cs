@@ -26,7 +26,10 @@ internal sealed class HandoffConnectionListener : IConnectionListener
     private readonly byte[] _secret;
     private readonly ILogger _logger;
     private readonly SocketConnectionContextFactory _factory;
-    private readonly Channel<PendingConnection> _pending = Channel.CreateUnbounded<PendingConnection>();
+    // Kestrel's accept loop continues on the receiving thread (it wraps the socket and queues the connection to the
+    // thread pool itself), which saves a thread-pool hop per connection.
+    private readonly Channel<PendingConnection> _pending = Channel.CreateUnbounded<PendingConnection>(
+        new UnboundedChannelOptions { AllowSynchronousContinuations = true });
     private readonly List<(WorkerHandoffChannel Channel, Thread Reader)> _channels = [];
     private readonly Lock _gate = new();
     private readonly Socket _listenSocket;
