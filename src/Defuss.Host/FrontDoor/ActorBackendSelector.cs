@@ -10,7 +10,9 @@ internal sealed class ActorBackendSelector(IActorRef router, TimeSpan routingTim
     {
         try
         {
-            var answer = await router.Ask<object>(new ChooseBackend(request), routingTimeout, cancellationToken).ConfigureAwait(false);
+            // The front door's continuation only starts the delivery (a non-blocking send, or an async connect), so it may
+            // run on the router's thread: that saves a thread-pool hop on every connection.
+            var answer = await router.AskInline<object>(new ChooseBackend(request), routingTimeout, cancellationToken).ConfigureAwait(false);
             return (answer as BackendLease)?.Backend;
         }
         catch (Exception exception) when (exception is AskTimeoutException or AskTargetTerminatedException)

@@ -19,6 +19,31 @@ public sealed class AskTests : TestKit
     }
 
     [Fact]
+    public async Task AskInline_TheCallersContinuationRunsInsideTheRepliersTell()
+    {
+        var replier = new ReplyMarks();
+        var actor = Sys.ActorOf(Props.Create(() => new ReplyThenMark(replier)));
+
+        var ask = actor.AskInline<string>("question", AskTimeout);
+        var reply = await ask.ContinueWith(t => (t.Result, replier.MarkedBeforeContinuation), TaskContinuationOptions.ExecuteSynchronously).WaitAsync(TestTimeouts.Default);
+
+        reply.Result.Should().Be("answer");
+        reply.MarkedBeforeContinuation.Should().BeFalse("the continuation ran on the actor's thread, before its handler went on after Tell");
+    }
+
+    [Fact]
+    public async Task Ask_TheCallersContinuationNeverRunsInsideTheRepliersTell()
+    {
+        var replier = new ReplyMarks { HoldAfterTell = true };
+        var actor = Sys.ActorOf(Props.Create(() => new ReplyThenMark(replier)));
+
+        var ask = actor.Ask<string>("question", AskTimeout);
+        var reply = await ask.ContinueWith(t => (t.Result, replier.MarkedBeforeContinuation), TaskContinuationOptions.ExecuteSynchronously).WaitAsync(TestTimeouts.Default);
+
+        reply.MarkedBeforeContinuation.Should().BeTrue("an ordinary ask's continuation runs elsewhere, so the handler is never held up by it");
+    }
+
+    [Fact]
     public async Task Ask_TargetRepliesFromAnAsyncHandler_ReturnsTheReply()
     {
         var actor = Sys.ActorOf(Props.Create<Answerer>());
@@ -233,6 +258,48 @@ public sealed class AskTests : TestKit
             Receive<Refuse>(refuse => Sender.Tell(new Status.Failure(new InvalidOperationException(refuse.Reason))));
             Receive<Ignore>(_ => { });
             Receive<StopInstead>(_ => Context.Stop(Self));
+        }
+    }
+
+    /// <summary>Replies, then marks in <paramref name="marks"/> that its handler went on past the Tell.</summary>
+    private sealed class ReplyThenMark : ReceiveActor
+    {
+        public ReplyThenMark(ReplyMarks marks)
+        {
+            Receive<string>(_ =>
+            {
+                Sender.Tell("answer");
+                marks.Mark();
+            });
+        }
+    }
+
+    /// <summary>What the asker's continuation reads; with <see cref="HoldAfterTell"/> it first waits for the handler.</summary>
+    private sealed class ReplyMarks
+    {
+        private readonly TaskCompletionSource _continued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _marked;
+
+        public bool HoldAfterTell { get; init; }
+
+        public bool MarkedBeforeContinuation
+        {
+            get
+            {
+                if (HoldAfterTell)
+                {
+                    // An ordinary ask's continuation runs on another thread, so it can wait for the handler to go on.
+                    _ = _continued.Task.Wait(TestTimeouts.Default);
+                }
+
+                return _marked;
+            }
+        }
+
+        public void Mark()
+        {
+            _marked = true;
+            _continued.TrySetResult();
         }
     }
 }
