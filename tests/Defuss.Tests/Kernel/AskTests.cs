@@ -25,7 +25,9 @@ public sealed class AskTests : TestKit
         var actor = Sys.ActorOf(Props.Create(() => new ReplyThenMark(replier)));
 
         var ask = actor.AskInline<string>("question", AskTimeout);
-        var reply = await ask.ContinueWith(t => (t.Result, replier.MarkedBeforeContinuation), TaskContinuationOptions.ExecuteSynchronously).WaitAsync(TestTimeouts.Default);
+        var observed = ask.ContinueWith(t => (t.Result, replier.MarkedBeforeContinuation), TaskContinuationOptions.ExecuteSynchronously);
+        replier.LetReply();
+        var reply = await observed.WaitAsync(TestTimeouts.Default);
 
         reply.Result.Should().Be("answer");
         reply.MarkedBeforeContinuation.Should().BeFalse("the continuation ran on the actor's thread, before its handler went on after Tell");
@@ -38,7 +40,9 @@ public sealed class AskTests : TestKit
         var actor = Sys.ActorOf(Props.Create(() => new ReplyThenMark(replier)));
 
         var ask = actor.Ask<string>("question", AskTimeout);
-        var reply = await ask.ContinueWith(t => (t.Result, replier.MarkedBeforeContinuation), TaskContinuationOptions.ExecuteSynchronously).WaitAsync(TestTimeouts.Default);
+        var observed = ask.ContinueWith(t => (t.Result, replier.MarkedBeforeContinuation), TaskContinuationOptions.ExecuteSynchronously);
+        replier.LetReply();
+        var reply = await observed.WaitAsync(TestTimeouts.Default);
 
         reply.MarkedBeforeContinuation.Should().BeTrue("an ordinary ask's continuation runs elsewhere, so the handler is never held up by it");
     }
@@ -268,6 +272,8 @@ public sealed class AskTests : TestKit
         {
             Receive<string>(_ =>
             {
+                // Only once the asker's continuation is attached, so that the reply completes a task someone waits on.
+                marks.WaitUntilLetReply();
                 Sender.Tell("answer");
                 marks.Mark();
             });
@@ -278,6 +284,11 @@ public sealed class AskTests : TestKit
     private sealed class ReplyMarks
     {
         private readonly TaskCompletionSource _continued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _letReply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void LetReply() => _letReply.TrySetResult();
+
+        public void WaitUntilLetReply() => _ = _letReply.Task.Wait(TestTimeouts.Default);
         private volatile bool _marked;
 
         public bool HoldAfterTell { get; init; }
