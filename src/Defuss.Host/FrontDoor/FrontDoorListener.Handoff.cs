@@ -175,6 +175,7 @@ internal sealed partial class FrontDoorListener
 
                 // The worker began to stop before it served the connection, and gave it back untouched.
                 connection.Descriptor = returned;
+                _handoff.Metrics?.ConnectionReturned();
                 FrontDoorLog.ConnectionReturned(_logger, connection.Id, backend.Id);
             }
             catch (BackendConnectException exception)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Defuss.Actors.Routing;
+using Defuss.Telemetry;
 using Defuss.Worker.Interop;
 using Defuss.Worker.Protocol;
 using Microsoft.Extensions.Logging;
@@ -17,16 +18,21 @@ internal sealed class HandoffDelivery
     private readonly ConcurrentDictionary<string, HandoffChannel> _channels = new(StringComparer.Ordinal);
     private readonly Lock _connectGate = new();
     private readonly ILogger _logger;
+    private readonly DefussMetrics? _metrics;
     private long _handedOff;
 
-    public HandoffDelivery(ILogger<HandoffDelivery> logger)
+    public HandoffDelivery(ILogger<HandoffDelivery> logger, DefussMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
+        _metrics = metrics;
     }
 
     /// <summary>Connections handed to a worker so far.</summary>
     public long HandedOff => Interlocked.Read(ref _handedOff);
+
+    /// <summary>Where <see cref="DefussMetrics.ConnectionReturned"/> is counted, if anywhere.</summary>
+    internal DefussMetrics? Metrics => _metrics;
 
     /// <summary>Channels open now, one per worker process that has been sent a connection.</summary>
     public int OpenChannels => _channels.Count;
@@ -62,6 +68,7 @@ internal sealed class HandoffDelivery
         _ = LinuxSockets.Close(connection.Descriptor);
         connection.Descriptor = -1;
         Interlocked.Increment(ref _handedOff);
+        _metrics?.ConnectionHandedOff();
         try
         {
             return await outcome!.WaitAsync(cancellationToken).ConfigureAwait(false);

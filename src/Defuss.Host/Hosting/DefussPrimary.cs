@@ -87,10 +87,12 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
         try
         {
-            var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>()) : null;
+            var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>(), _metrics) : null;
             _frontDoor = new FrontDoorListener(
                 FrontDoorOptionsFor(_options, endpoint), new ActorBackendSelector(Router, RoutingTimeout), _loggerFactory, TimeProvider.System, delivery: null, handoff);
             Endpoint = await _frontDoor.StartAsync().ConfigureAwait(false);
+            var frontDoor = _frontDoor;
+            _metrics.ObserveConnections(() => frontDoor.ActiveConnections);
         }
         catch (InvalidOperationException exception)
         {

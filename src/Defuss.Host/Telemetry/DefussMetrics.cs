@@ -5,7 +5,8 @@ using Defuss.Actors.Workers;
 namespace Defuss.Telemetry;
 
 /// <summary>
-/// The <c>Defuss</c> meter: the workers' lifecycle and the routing strategy's failures as counters and a gauge. OpenTelemetry picks it up with
+/// The <c>Defuss</c> meter: the workers' lifecycle, the routing strategy's failures and the front door's connections as
+/// counters and gauges. OpenTelemetry picks it up with
 /// <c>AddMeter("Defuss")</c>; nothing is recorded anywhere unless a listener is attached.
 /// </summary>
 internal sealed class DefussMetrics : IDisposable
@@ -21,6 +22,9 @@ internal sealed class DefussMetrics : IDisposable
     private readonly Counter<long> _givenUp;
     private readonly Counter<long> _draining;
     private readonly Counter<long> _strategyFailures;
+    private readonly Counter<long> _handedOff;
+    private readonly Counter<long> _returned;
+    private Func<int>? _activeConnections;
     private readonly HashSet<int> _ready = [];
     private int _readyCount;
 
@@ -35,6 +39,9 @@ internal sealed class DefussMetrics : IDisposable
         _draining = _meter.CreateCounter<long>("defuss.worker.draining", "{process}", "Worker processes told to drain (shutdown, replacement) or stopping by themselves.");
         _strategyFailures = _meter.CreateCounter<long>("defuss.routing.strategy_failures", "{connection}", "Connections the routing strategy failed to route (it threw, timed out or chose a worker that is not a candidate), routed round robin instead.");
         _meter.CreateObservableGauge("defuss.workers.ready", () => Volatile.Read(ref _readyCount), "{worker}", "Workers that are ready and routable.");
+        _handedOff = _meter.CreateCounter<long>("defuss.connections.handed_off", "{connection}", "Client sockets handed to a worker (Defuss:Delivery handoff).");
+        _returned = _meter.CreateCounter<long>("defuss.connections.returned", "{connection}", "Handed-off sockets a stopping worker gave back unserved, routed again.");
+        _meter.CreateObservableGauge("defuss.connections.active", () => Volatile.Read(ref _activeConnections)?.Invoke() ?? 0, "{connection}", "Client connections the front door has open now, proxied or handed off and not yet ended.");
     }
 
     /// <summary>Records one worker event; called on the event actor, one event at a time.</summary>
@@ -82,6 +89,15 @@ internal sealed class DefussMetrics : IDisposable
             _strategyFailures.Add(1, new KeyValuePair<string, object?>("defuss.routing.strategy_failure.kind", KindTag(failed.Kind)));
         }
     }
+
+    /// <summary>A client socket went to a worker.</summary>
+    public void ConnectionHandedOff() => _handedOff.Add(1);
+
+    /// <summary>A stopping worker gave a handed-off socket back.</summary>
+    public void ConnectionReturned() => _returned.Add(1);
+
+    /// <summary>Where <c>defuss.connections.active</c> reads from: the front door, once it listens.</summary>
+    public void ObserveConnections(Func<int> activeConnections) => Volatile.Write(ref _activeConnections, activeConnections);
 
     public void Dispose() => _meter.Dispose();
 

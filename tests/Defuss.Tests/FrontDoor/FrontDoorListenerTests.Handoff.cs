@@ -1,5 +1,6 @@
 using System.Net;
 using Defuss.FrontDoor;
+using Defuss.Telemetry;
 using Defuss.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 
@@ -8,9 +9,10 @@ namespace Defuss.Tests.FrontDoor;
 /// <summary>The front door in handoff mode, against real handoff listeners in this process.</summary>
 public sealed partial class FrontDoorListenerTests
 {
-    private async Task<(FrontDoorListener Listener, IPEndPoint EndPoint)> StartHandoffAsync(IBackendSelector selector, FrontDoorOptions? options = null)
+    private async Task<(FrontDoorListener Listener, IPEndPoint EndPoint)> StartHandoffAsync(
+        IBackendSelector selector, FrontDoorOptions? options = null, DefussMetrics? metrics = null)
     {
-        var handoff = new HandoffDelivery(_logs.CreateLogger<HandoffDelivery>());
+        var handoff = new HandoffDelivery(_logs.CreateLogger<HandoffDelivery>(), metrics);
         var listener = new FrontDoorListener(options ?? Options(), selector, _logs, TimeProvider.System, delivery: null, handoff);
         var endPoint = await listener.StartAsync().WaitAsync(TestTimeouts.Default);
         return (listener, endPoint);
@@ -59,7 +61,9 @@ public sealed partial class FrontDoorListenerTests
         await using var stopping = HandoffTestWorker.Start(directory.PathOf("w0.sock"), "worker-a", _logs, serve: false);
         await using var other = HandoffTestWorker.Start(directory.PathOf("w1.sock"), "worker-b", _logs);
         var selector = FakeBackendSelector.Sequence(stopping.Candidate(0), other.Candidate(1));
-        var (listener, frontDoor) = await StartHandoffAsync(selector);
+        using var recorder = new MetricsRecorder();
+        using var metrics = new DefussMetrics(recorder.MeterFactory);
+        var (listener, frontDoor) = await StartHandoffAsync(selector, metrics: metrics);
         await using var _ = listener;
 
         using var client = await TestSockets.ConnectAsync(frontDoor);
@@ -72,6 +76,8 @@ public sealed partial class FrontDoorListenerTests
         response.Should().EndWith($"worker-b {client.LocalEndPoint} GET /again HTTP/1.1");
         await _logs.WaitForAsync(e => e.EventId.Id == 3017).WaitAsync(TestTimeouts.Default);
         selector.ConnectFailures.Should().BeEmpty("a worker that gives a connection back is stopping, not broken");
+        recorder.Total("defuss.connections.returned").Should().Be(1);
+        recorder.Total("defuss.connections.handed_off").Should().Be(2, "handed to the stopping worker, then to the other");
     }
 
     [Fact]

@@ -68,4 +68,20 @@ public sealed class DefussMetricsTests : IDisposable
                 new KeyValuePair<string, object?>("defuss.routing.strategy_failure.kind", "timeout"),
                 new KeyValuePair<string, object?>("defuss.routing.strategy_failure.kind", "invalid"));
     }
+
+    [Fact]
+    public void FrontDoorConnections_AreCountedAndTheActiveOnesObserved()
+    {
+        var active = 0;
+        _metrics.ObserveConnections(() => active);
+
+        _metrics.ConnectionHandedOff();
+        _metrics.ConnectionHandedOff();
+        _metrics.ConnectionReturned();
+        active = 7;
+
+        Total("defuss.connections.handed_off").Should().Be(2);
+        Total("defuss.connections.returned").Should().Be(1);
+        _recorder.Observe("defuss.connections.active").Should().Be(7);
+    }
 }
