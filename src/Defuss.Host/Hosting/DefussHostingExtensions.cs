@@ -66,12 +66,10 @@ public static class DefussHostingExtensions
 
     /// <summary>
     /// Serves the app until the primary says stop or goes away. A terminal's Ctrl+C reaches the whole process group;
-    /// workers ignore SIGINT so that the primary decides the order of the drain.
+    /// workers ignore SIGINT (their host lifetime is <c>WorkerLifetime</c>) so that the primary decides the order of the drain.
     /// </summary>
     private static async Task RunWorkerAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        using var ignoreInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGINT, context => context.Cancel = true);
         try
         {
             await ((IHost)app).RunAsync(cancellationToken);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Worker.Runtime;
@@ -78,6 +79,7 @@ public static class DefussWorkerHosting
         }
 
         services.AddSingleton(settings);
+        services.AddSingleton<IHostLifetime, WorkerLifetime>();
         services.AddSingleton(activity);
         services.AddSingleton<StatsSampler>();
         services.TryAddSingleton(TimeProvider.System);

@@ -54,6 +54,29 @@ public abstract class PrimaryLifecycleTests(string delivery)
             .And.Contain("simulated startup failure");
     }
 
+    /// <remarks>A terminal's Ctrl+C reaches every process of the group: a worker must leave the drain to the primary.</remarks>
+    [Fact]
+    public async Task SigintToAWorker_IsIgnored_AndThePrimaryLeadsTheDrain()
+    {
+        await using var defuss = await StartAsync();
+        var (worker0, _) = await defuss.ReadyPidsAsync();
+
+        Native.Kill(worker0, Native.SIGINT);
+
+        // Like ExpectNoMsg: a worker that took SIGINT as a stop would say so at once.
+        var stopping = () => defuss.WaitForLineAsync($@"Worker 0 \(pid {worker0}\) is draining", TimeSpan.FromSeconds(1));
+        await stopping.Should().ThrowAsync<TimeoutException>();
+        var pids = new HashSet<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            pids.Add(await HttpTestClient.GetOnNewConnectionAsync(defuss.BaseAddress, "/pid"));
+        }
+
+        pids.Should().Contain(worker0.ToString(System.Globalization.CultureInfo.InvariantCulture), "the worker still serves");
+        (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
+        await defuss.WaitForLineAsync($@"Worker 0 \(pid {worker0}\) is draining: Defuss is stopping");
+    }
+
     [Fact]
     public async Task Sigterm_StopsTheWorkersAndExits0()
     {
