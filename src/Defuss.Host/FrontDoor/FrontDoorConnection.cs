@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Defuss.Worker.Interop;
 
 namespace Defuss.FrontDoor;
 
@@ -49,6 +50,18 @@ internal sealed class FrontDoorConnection : IThreadPoolWorkItem
     /// (which sees the abort token): closing a number another thread may be using could hit a reused one.
     /// </summary>
     public void Abort() => Client?.Close(0);
+
+    /// <summary>Closes whatever the primary still holds of the connection: the descriptor it did not hand off, or the .NET socket.</summary>
+    public void Close()
+    {
+        if (Descriptor >= 0)
+        {
+            _ = LinuxSockets.Close(Descriptor);
+            Descriptor = -1;
+        }
+
+        Client?.Dispose();
+    }
 
     /// <summary>Marks the connection as over.</summary>
     public void Complete() => _completion.TrySetResult();

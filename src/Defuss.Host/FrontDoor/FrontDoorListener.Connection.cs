@@ -10,12 +10,15 @@ internal sealed partial class FrontDoorListener
     // How long a rejected client gets to read its 503 before the socket closes under it.
     private static readonly TimeSpan LingerTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>The connection's lifetime: sniff, choose, deliver (or reject). It never throws.</summary>
-    internal async Task RunConnectionAsync(FrontDoorConnection connection)
+    /// <summary>A proxied connection's lifetime: sniff, choose, deliver (or reject). It never throws.</summary>
+    internal Task RunConnectionAsync(FrontDoorConnection connection) => RunAsync(connection, ServeAsync(connection));
+
+    /// <summary>Awaits <paramref name="serving"/>, the connection's lifetime in either mode, and then forgets the connection.</summary>
+    private async Task RunAsync(FrontDoorConnection connection, Task serving)
     {
         try
         {
-            await ServeAsync(connection);
+            await serving;
         }
         catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception) || exception is OperationCanceledException)
         {
@@ -27,7 +30,7 @@ internal sealed partial class FrontDoorListener
         }
         finally
         {
-            connection.Client?.Dispose();
+            connection.Close();
             _connections.TryRemove(connection.Id, out _);
             connection.Complete();
         }
@@ -36,7 +39,6 @@ internal sealed partial class FrontDoorListener
     private async Task ServeAsync(FrontDoorConnection connection)
     {
         var client = connection.Client!;
-        var aborted = _abortConnections.Token;
         try
         {
             client.NoDelay = true;
@@ -46,7 +48,16 @@ internal sealed partial class FrontDoorListener
             // A client that reset right after the handshake; the first read reports it as the normal end it is.
         }
 
-        var sniff = await _sniffer.SniffAsync(client, aborted);
+        var sniff = await _sniffer.SniffAsync(client, _abortConnections.Token);
+        await RouteAsync(connection, sniff);
+    }
+
+    /// <summary>
+    /// Tries up to <see cref="FrontDoorOptions.ConnectAttempts"/> backends for a sniffed connection, proxying it or handing
+    /// its socket off, and answers 503 (HTTP/1) when none takes it.
+    /// </summary>
+    private async Task RouteAsync(FrontDoorConnection connection, SniffResult sniff)
+    {
         if (sniff.ClientGone)
         {
             FrontDoorLog.ClientClosedBeforeRequest(_logger, connection.Id);
@@ -58,6 +69,7 @@ internal sealed partial class FrontDoorListener
             FrontDoorLog.RequestHeadSniffed(_logger, connection.Id, sniff.Request, sniff.Request.Protocol, sniff.Prefix.Length);
         }
 
+        var aborted = _abortConnections.Token;
         var attempts = Math.Max(1, _options.ConnectAttempts);
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
@@ -70,8 +82,20 @@ internal sealed partial class FrontDoorListener
             FrontDoorLog.BackendChosen(_logger, connection.Id, backend.Id, attempt);
             try
             {
-                await _delivery.DeliverAsync(client, sniff.Prefix, backend, _stopAccepting.Token, aborted);
-                return;
+                if (_handoff is null)
+                {
+                    await _delivery.DeliverAsync(connection.Client!, sniff.Prefix, backend, _stopAccepting.Token, aborted);
+                    return;
+                }
+
+                var returned = await _handoff.DeliverAsync(connection, sniff.Prefix, backend, aborted);
+                if (returned < 0)
+                {
+                    FrontDoorLog.HandedOffConnectionClosed(_logger, connection.Id, backend.Id);
+                    return;
+                }
+
+                OnReturned(connection, backend, returned);
             }
             catch (BackendConnectException exception)
             {
@@ -84,7 +108,10 @@ internal sealed partial class FrontDoorListener
             }
         }
 
-        await RejectAsync(connection, sniff);
+        if (_handoff is null || TakeOverRefusedSocket(connection))
+        {
+            await RejectAsync(connection, sniff);
+        }
     }
 
     /// <summary>A backend took nothing of the connection: it is reported (and so ejected), and the next attempt may follow.</summary>

@@ -109,94 +109,30 @@ internal sealed partial class FrontDoorListener
     }
 
     // Runs up to the routing ask on the calling thread (the accept thread, or the late-head waiter's), then returns.
-    private void StartHandedConnection(FrontDoorConnection connection, SniffResult sniff) => _ = RunHandedConnectionAsync(connection, sniff);
+    private void StartHandedConnection(FrontDoorConnection connection, SniffResult sniff) => _ = RunAsync(connection, RouteAsync(connection, sniff));
 
-    /// <summary>The lifetime of a connection that is handed off: it ends when the worker reports the connection's end.</summary>
-    private async Task RunHandedConnectionAsync(FrontDoorConnection connection, SniffResult sniff)
+    /// <summary>The worker began to stop before it served the connection, and gave it back untouched: it is ours again.</summary>
+    private void OnReturned(FrontDoorConnection connection, BackendCandidate backend, int descriptor)
     {
-        try
-        {
-            await ServeHandedAsync(connection, sniff);
-        }
-        catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception) || exception is OperationCanceledException)
-        {
-            FrontDoorLog.ConnectionAborted(_logger, connection.Id, exception is SocketException socketException ? socketException.SocketErrorCode.ToString() : exception.GetType().Name);
-        }
-        catch (Exception exception)
-        {
-            FrontDoorLog.ConnectionFailed(_logger, connection.Id, exception);
-        }
-        finally
-        {
-            if (connection.Descriptor >= 0)
-            {
-                _ = LinuxSockets.Close(connection.Descriptor);
-                connection.Descriptor = -1;
-            }
-
-            connection.Client?.Dispose();
-            _connections.TryRemove(connection.Id, out _);
-            connection.Complete();
-        }
+        connection.Descriptor = descriptor;
+        _handoff!.Metrics?.ConnectionReturned();
+        FrontDoorLog.ConnectionReturned(_logger, connection.Id, backend.Id);
     }
 
-    private async Task ServeHandedAsync(FrontDoorConnection connection, SniffResult sniff)
+    /// <summary>
+    /// No worker took a connection meant for handoff, so it will never be handed off and .NET may own its socket from
+    /// here, to answer it. False when there is nothing left to answer (the front door is aborting, or the socket is gone).
+    /// </summary>
+    private bool TakeOverRefusedSocket(FrontDoorConnection connection)
     {
-        if (sniff.ClientGone)
+        if (_abortConnections.IsCancellationRequested || connection.Descriptor < 0)
         {
-            FrontDoorLog.ClientClosedBeforeRequest(_logger, connection.Id);
-            return;
+            return false;
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            FrontDoorLog.RequestHeadSniffed(_logger, connection.Id, sniff.Request, sniff.Request.Protocol, sniff.Prefix.Length);
-        }
-
-        var aborted = _abortConnections.Token;
-        var attempts = Math.Max(1, _options.ConnectAttempts);
-        for (var attempt = 1; attempt <= attempts; attempt++)
-        {
-            var backend = await ChooseAsync(connection.Id, sniff.Request, aborted);
-            if (backend is null)
-            {
-                break;
-            }
-
-            FrontDoorLog.BackendChosen(_logger, connection.Id, backend.Id, attempt);
-            try
-            {
-                var returned = await _handoff!.DeliverAsync(connection, sniff.Prefix, backend, aborted);
-                if (returned < 0)
-                {
-                    FrontDoorLog.HandedOffConnectionClosed(_logger, connection.Id, backend.Id);
-                    return;
-                }
-
-                // The worker began to stop before it served the connection, and gave it back untouched.
-                connection.Descriptor = returned;
-                _handoff.Metrics?.ConnectionReturned();
-                FrontDoorLog.ConnectionReturned(_logger, connection.Id, backend.Id);
-            }
-            catch (BackendConnectException exception)
-            {
-                OnConnectFailed(connection, backend, exception, attempt, attempts);
-            }
-            finally
-            {
-                _selector.Release(backend);
-            }
-        }
-
-        if (aborted.IsCancellationRequested || connection.Descriptor < 0)
-        {
-            return;
-        }
-
-        // No worker took it, so it will never be handed off: .NET may own the socket from here.
         connection.Client = new Socket(new SafeSocketHandle(connection.Descriptor, ownsHandle: true));
         connection.Descriptor = -1;
-        await RejectAsync(connection, sniff);
+        return true;
     }
 
     private static unsafe IPEndPoint? ClientAddress(byte* address, uint length)
