@@ -31,9 +31,6 @@ internal sealed class HandoffChannel
     /// <summary>Completes when the channel has ended and every connection on it has been settled.</summary>
     public Task Ended => _ended.Task;
 
-    /// <summary>Connections sent on this channel that have not ended yet.</summary>
-    public int OpenConnections => _open.Count;
-
     /// <summary>Connects to the worker's handoff socket and presents its secret; throws <see cref="BackendConnectException"/>.</summary>
     public static HandoffChannel Connect(string path, ReadOnlySpan<byte> secret)
     {

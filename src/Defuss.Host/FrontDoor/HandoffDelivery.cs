@@ -60,7 +60,7 @@ internal sealed class HandoffDelivery
             case ChannelSendResult.Full:
                 throw new BackendConnectException("its handoff channel is full: the worker is not taking connections");
             case ChannelSendResult.Closed:
-                _channels.TryRemove(new KeyValuePair<string, HandoffChannel>(endPoint.Path, channel));
+                // The channel stays known until it ends: a stopping worker still reports on it the connections it serves.
                 throw new BackendConnectException("its handoff channel is closed: the worker is stopping or gone");
         }
 

@@ -63,7 +63,7 @@ internal sealed class HeadSniffer
             var headEnd = HttpHeadParser.FindHeadEnd(seen);
             if (headEnd >= 0 || peeked == _maxHeaderBytes || !HttpHeadParser.IsPlausibleStart(seen))
             {
-                return Peeked(seen[..(headEnd >= 0 ? headEnd : peeked)], clientEndPoint);
+                return SniffResult.FromPeek(seen[..(headEnd >= 0 ? headEnd : peeked)], clientEndPoint);
             }
 
             return await ReadInPiecesAsync(client, window, peeked, clientEndPoint, timeout.Token, cancellationToken);
@@ -114,13 +114,11 @@ internal sealed class HeadSniffer
         if (filled == 0)
         {
             // The time ran out before the first read took anything: the peeked bytes are still in the socket.
-            return Peeked(window.Span[..peeked], clientEndPoint);
+            return SniffResult.FromPeek(window.Span[..peeked], clientEndPoint);
         }
 
         return SniffResult.FromPrefix(window.Span[..filled], clientEndPoint, eof);
     }
-
-    private static SniffResult Peeked(ReadOnlySpan<byte> head, IPEndPoint? clientEndPoint) => SniffResult.FromPeek(head, clientEndPoint);
 
     private static IPEndPoint? ClientEndPointOf(Socket client)
     {

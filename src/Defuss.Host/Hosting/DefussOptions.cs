@@ -123,6 +123,7 @@ public sealed class DefussOptions
     public string Delivery { get; set; } = DeliveryModes.Auto;
 
     private Props? _router;
+    private Func<RoutingContext, ValueTask<BackendCandidate?>>? _strategy;
     private Action<ListenOptions>? _workerEndpoint;
 
     /// <summary>
@@ -139,7 +140,6 @@ public sealed class DefussOptions
 
     /// <summary>What <see cref="ConfigureWorkerEndpoint"/> was given, if anything.</summary>
     internal Action<ListenOptions>? WorkerEndpointConfiguration => _workerEndpoint;
-    private Func<RoutingContext, ValueTask<BackendCandidate?>>? _strategy;
 
     /// <summary>The router set with <c>UseRouter</c>, if any; a delegate's router takes <see cref="RoutingTimeout"/> as it is at start.</summary>
     internal Props? CustomRouter => _router ?? (_strategy is { } strategy

@@ -60,7 +60,7 @@ internal static class DefussOptionsValidator
         Check(RoutingKey.TryParse(options.ConsistentHashKey, out _), nameof(options.ConsistentHashKey), options.ConsistentHashKey, "expected 'header:Name', 'cookie:name' or 'client-address'");
         Check(options.CustomRouter is not null || LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
         Check(DeliveryModes.IsKnown(options.Delivery), nameof(options.Delivery), options.Delivery, "expected one of " + string.Join(", ", DeliveryModes.All));
-        if (string.Equals(options.Delivery?.Trim(), DeliveryModes.Handoff, StringComparison.OrdinalIgnoreCase))
+        if (DeliveryModes.Is(options.Delivery, DeliveryModes.Handoff))
         {
             Check(options.BaseWorkerPort is null, nameof(options.Delivery), options.Delivery, $"handoff serves workers on Unix sockets, and BaseWorkerPort ({options.BaseWorkerPort}) puts them on TCP ports: unset BaseWorkerPort, or use Proxy");
             var whyNot = whyHandoffUnsupported();

@@ -52,9 +52,6 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         _handoff = DeliveryModes.UsesHandoff(options, DeliveryModes.WhyHandoffUnsupported, out _deliveryReason);
     }
 
-    /// <summary>Whether connections are handed to the workers (else proxied), decided once at start.</summary>
-    public bool UsesHandoff => _handoff;
-
     /// <summary>The public endpoint, once the front door is listening.</summary>
     public IPEndPoint? Endpoint { get; private set; }
 

@@ -57,5 +57,6 @@ public static class DeliveryModes
     /// <summary>Null where handoff works, else why not.</summary>
     internal static string? WhyHandoffUnsupported => HandoffSupport.WhyUnsupported;
 
-    private static bool Is(string? name, string mode) => string.Equals(name?.Trim(), mode, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether <paramref name="name"/> (as configured) names <paramref name="mode"/>.</summary>
+    internal static bool Is(string? name, string mode) => string.Equals(name?.Trim(), mode, StringComparison.OrdinalIgnoreCase);
 }

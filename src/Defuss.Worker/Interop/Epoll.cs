@@ -9,8 +9,6 @@ namespace Defuss.Worker.Interop;
 internal sealed unsafe partial class Epoll : IDisposable
 {
     public const uint In = 0x1;
-    public const uint Err = 0x8;
-    public const uint Hup = 0x10;
     public const uint RdHup = 0x2000;
     public const uint OneShot = 1u << 30;
 

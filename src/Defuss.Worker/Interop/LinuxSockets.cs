@@ -11,9 +11,7 @@ internal static unsafe partial class LinuxSockets
 {
     public const int SolSocket = 1;
     public const int ScmRights = 1;
-    public const int SoLinger = 13;
     public const int IpProtoTcp = 6;
-    public const int TcpNoDelay = 1;
     public const int TcpDeferAccept = 9;
 
     public const int MsgPeek = 0x2;
@@ -24,18 +22,13 @@ internal static unsafe partial class LinuxSockets
 
     public const int SockCloexec = 0x80000;
     public const int ShutRead = 0;
-    public const int ShutWrite = 1;
     public const int ShutReadWrite = 2;
 
     public const int EIntr = 4;
     public const int EBadF = 9;
     public const int EAgain = 11;
     public const int EInval = 22;
-    public const int EMFile = 24;
-    public const int EPipe = 32;
     public const int EConnAborted = 103;
-    public const int EConnReset = 104;
-    public const int ENotConn = 107;
 
     public const int AfInet = 2;
     public const int AfInet6 = 10;
@@ -78,13 +71,6 @@ internal static unsafe partial class LinuxSockets
         public nuint Length;
         public int Level;
         public int Type;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Linger
-    {
-        public int OnOff;
-        public int Seconds;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -149,14 +135,6 @@ internal static unsafe partial class LinuxSockets
         {
             _ = Fcntl(fd, FSetFl, flags & ~ONonBlock);
         }
-    }
-
-    /// <summary>Closes <paramref name="fd"/> with a reset rather than a FIN: for a connection the primary refuses outright.</summary>
-    public static void CloseWithReset(int fd)
-    {
-        var linger = new Linger { OnOff = 1, Seconds = 0 };
-        _ = SetSocketOption(fd, SolSocket, SoLinger, &linger, (uint)sizeof(Linger));
-        _ = Close(fd);
     }
 
     /// <summary>Sets an int-valued socket option; returns <c>errno</c>, or 0.</summary>

@@ -16,7 +16,7 @@ public static class WorkerEndpoint
         UnixDomainSocketEndPoint unix => "unix:" + unix,
         HandoffEndPoint handoff => handoff.ToString(),
         IPEndPoint ip => "tcp:" + ip.ToString(),
-        _ => throw new ArgumentException($"Endpoint {endPoint} is neither a Unix domain socket nor an IP endpoint.", nameof(endPoint)),
+        _ => throw new ArgumentException($"Endpoint {endPoint} is neither a Unix domain socket, an IP endpoint nor a handoff endpoint.", nameof(endPoint)),
     };
 
     /// <summary>Parses the text form; throws <see cref="FormatException"/> naming the bad value.</summary>

@@ -107,24 +107,28 @@ public static class DefussWorkerHosting
         switch (endPoint)
         {
             case UnixDomainSocketEndPoint unix:
-                var path = unix.ToString();
-                if (File.Exists(path))
-                {
-                    // Left by an earlier incarnation that was killed; binding would fail with "address in use".
-                    File.Delete(path);
-                    WorkerLog.StaleSocketDeleted(logger, path);
-                }
-
-                options.ListenUnixSocket(path, configure);
-                break;
-            case IPEndPoint ip:
-                options.Listen(ip, configure);
+                DeleteStaleSocket(unix.ToString(), logger);
+                options.ListenUnixSocket(unix.ToString(), configure);
                 break;
             case HandoffEndPoint handoff:
+                DeleteStaleSocket(handoff.Path, logger);
                 options.Listen(handoff, configure);
                 break;
+            case IPEndPoint:
+                options.Listen(endPoint, configure);
+                break;
             default:
-                throw new InvalidOperationException($"Endpoint {endPoint} is neither a Unix domain socket nor an IP endpoint.");
+                throw new InvalidOperationException($"Endpoint {endPoint} is neither a Unix domain socket, an IP endpoint nor a handoff endpoint.");
+        }
+    }
+
+    private static void DeleteStaleSocket(string path, ILogger logger)
+    {
+        if (File.Exists(path))
+        {
+            // Left by an earlier incarnation that was killed; binding would fail with "address in use".
+            File.Delete(path);
+            WorkerLog.StaleSocketDeleted(logger, path);
         }
     }
 }

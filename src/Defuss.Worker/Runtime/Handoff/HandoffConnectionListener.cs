@@ -51,14 +51,9 @@ internal sealed class HandoffConnectionListener : IConnectionListener
 
     public EndPoint EndPoint => _endPoint;
 
-    /// <summary>Listens on the endpoint's path (replacing a file an earlier, killed incarnation left there).</summary>
+    /// <summary>Listens on the endpoint's path (the hosting glue has removed a file an earlier, killed incarnation left there).</summary>
     public static HandoffConnectionListener Bind(HandoffEndPoint endPoint, byte[] secret, SocketConnectionFactoryOptions options, ILoggerFactory loggerFactory)
     {
-        if (File.Exists(endPoint.Path))
-        {
-            File.Delete(endPoint.Path);
-        }
-
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
