@@ -72,7 +72,7 @@ public sealed class PrivateEndpointTests
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, length));
         await TestSockets.SendAsync(socket, ClientRequest);
-        return await ReadUntilClosedOrResetAsync(socket);
+        return await TestSockets.ReadUntilClosedOrResetAsync(socket, HttpTestClient.Timeout);
     }
 
     /// <summary>Asks <c>GET /client</c> through the front door from a known local port; returns what the app saw and that port.</summary>
@@ -91,23 +91,4 @@ public sealed class PrivateEndpointTests
         return (seen, (IPEndPoint)socket.LocalEndPoint!);
     }
 
-    private static async Task<string> ReadUntilClosedOrResetAsync(Socket socket)
-    {
-        var buffer = new byte[16 * 1024];
-        var all = new StringBuilder();
-        try
-        {
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(HttpTestClient.Timeout)) > 0)
-            {
-                all.Append(Encoding.Latin1.GetString(buffer, 0, read));
-            }
-        }
-        catch (SocketException)
-        {
-            // The worker may reset a connection it closed with request bytes still unread; what came before counts.
-        }
-
-        return all.ToString();
-    }
 }

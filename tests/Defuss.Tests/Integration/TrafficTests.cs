@@ -195,31 +195,12 @@ public abstract class TrafficTests(string delivery, ShowcaseFixture fixture) : I
         var request = Encoding.ASCII.GetBytes("GET /client HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
         await socket.SendAsync(header.Take(length).Concat(request).ToArray(), SocketFlags.None);
-        var response = await ReadUntilClosedOrResetAsync(socket);
+        var response = await TestSockets.ReadUntilClosedOrResetAsync(socket, HttpTestClient.Timeout);
 
         response.Should().NotBeEmpty().And.NotContain("198.51.100.1");
         response.Should().Match(r => r.StartsWith("HTTP/1.1 400", StringComparison.Ordinal) || r.Contains("127.0.0.1", StringComparison.Ordinal));
     }
 
-    private static async Task<string> ReadUntilClosedOrResetAsync(Socket socket)
-    {
-        var buffer = new byte[64 * 1024];
-        var all = new StringBuilder();
-        try
-        {
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(HttpTestClient.Timeout)) > 0)
-            {
-                all.Append(Encoding.Latin1.GetString(buffer, 0, read));
-            }
-        }
-        catch (SocketException)
-        {
-            // Kestrel may reset a connection it rejected while request bytes were still unread; what came before counts.
-        }
-
-        return all.ToString();
-    }
 
     private static async Task<JsonElement> NextEventAsync(StreamReader reader)
     {

@@ -96,6 +96,30 @@ internal static class TestSockets
 
     public static async Task<string> ReadToEndAsStringAsync(Socket socket) => Encoding.Latin1.GetString(await ReadToEndAsync(socket));
 
+    /// <summary>
+    /// Reads until the peer closes or resets the connection, as Latin-1 text: a server that closes a connection it refused
+    /// while request bytes are still unread sends a reset, and what came before it counts.
+    /// </summary>
+    public static async Task<string> ReadUntilClosedOrResetAsync(Socket socket, TimeSpan? timeout = null)
+    {
+        var buffer = new byte[16 * 1024];
+        var all = new StringBuilder();
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(timeout ?? TestTimeouts.Default)) > 0)
+            {
+                all.Append(Encoding.Latin1.GetString(buffer, 0, read));
+            }
+        }
+        catch (SocketException)
+        {
+            // The reset ends the connection; it is not a failure of the read.
+        }
+
+        return all.ToString();
+    }
+
     /// <summary>Reads exactly <paramref name="count"/> bytes.</summary>
     public static async Task<byte[]> ReadExactlyAsync(Socket socket, int count)
     {

@@ -44,7 +44,7 @@ public sealed class ProxyHeaderMiddlewareTests
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, length));
         await TestSockets.SendAsync(socket, ClientRequest);
-        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+        var response = await TestSockets.ReadUntilClosedOrResetAsync(socket);
 
         response.Should().BeEmpty("a forged client address must never reach the app");
         var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderSecretRejected);
@@ -62,7 +62,7 @@ public sealed class ProxyHeaderMiddlewareTests
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, length));
         await TestSockets.SendAsync(socket, ClientRequest);
-        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+        var response = await TestSockets.ReadUntilClosedOrResetAsync(socket);
 
         response.Should().BeEmpty("only the primary may talk to the private endpoint, with or without a client address");
         (await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderSecretRejected)).Message.Should().Contain("carries no secret");
@@ -91,7 +91,7 @@ public sealed class ProxyHeaderMiddlewareTests
         using var socket = await TestSockets.ConnectAsync(new UnixDomainSocketEndPoint(worker.PrivateSocketPath));
 
         await TestSockets.SendAsync(socket, ClientRequest);
-        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+        var response = await TestSockets.ReadUntilClosedOrResetAsync(socket);
 
         response.Should().BeEmpty("only the primary, which always sends the header, may talk to the private endpoint");
         var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
@@ -108,7 +108,7 @@ public sealed class ProxyHeaderMiddlewareTests
 
         await TestSockets.SendAsync(socket, header.AsMemory(0, 20));
         socket.Shutdown(SocketShutdown.Send);
-        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+        var response = await TestSockets.ReadUntilClosedOrResetAsync(socket);
 
         response.Should().BeEmpty();
         var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
@@ -127,7 +127,7 @@ public sealed class ProxyHeaderMiddlewareTests
         clock.Advance(ProxyHeaderMiddleware.Timeout - TimeSpan.FromMilliseconds(1));
         clock.ActiveTimers.Should().BeGreaterThan(timersBefore, "the header may still come");
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        var response = await TestSockets.ReadToEndAsStringAsync(socket);
+        var response = await TestSockets.ReadUntilClosedOrResetAsync(socket);
 
         response.Should().BeEmpty();
         var logged = await worker.Logs.WaitForAsync(e => e.EventId.Id == WorkerEventIds.ProxyHeaderRejected);
