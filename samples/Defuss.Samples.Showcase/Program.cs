@@ -10,19 +10,27 @@ using Defuss.Samples.Showcase.Tls;
 // whatever directory a test or a benchmark starts the Showcase from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+// Showcase:Plain=true serves the same app as one plain Kestrel process (on --urls), without Defuss: the baseline the
+// benchmarks and the tests compare Defuss with.
+var plain = builder.Configuration.GetValue<bool>("Showcase:Plain");
+
 // Showcase:Router=Sticky routes with the Showcase's own router actor (Routing/StickySessionRouter.cs) instead of
 // Defuss:LoadBalancer; read before AddDefuss so that a misspelt name stops the start.
 var router = ShowcaseRouting.RouterFrom(builder.Configuration);
-builder.AddDefuss(options =>
+if (!plain)
 {
-    if (router is not null)
+    builder.AddDefuss(options =>
     {
-        options.UseRouter(router);
-    }
+        if (router is not null)
+        {
+            options.UseRouter(router);
+        }
 
-    // Showcase:HttpsCertificate=cert.pfx makes every worker serve HTTPS (and HTTP/2 by ALPN) on its endpoint.
-    options.UseHttpsFrom(builder.Configuration);
-});
+        // Showcase:HttpsCertificate=cert.pfx makes every worker serve HTTPS (and HTTP/2 by ALPN) on its endpoint.
+        options.UseHttpsFrom(builder.Configuration);
+    });
+}
+
 builder.AddShowcaseLogging();
 builder.AddShowcaseJson();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -45,9 +53,7 @@ app.MapJsonEndpoints();
 app.MapFileEndpoints();
 app.MapCrashEndpoints();
 
-// Showcase:Plain=true serves the same app as one plain Kestrel process (on --urls): the baseline the benchmarks
-// and the tests compare Defuss with.
-if (app.Configuration.GetValue<bool>("Showcase:Plain"))
+if (plain)
 {
     await app.RunAsync();
 }

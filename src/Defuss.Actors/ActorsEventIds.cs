@@ -3,13 +3,8 @@ namespace Defuss.Actors;
 /// <summary>The stable event ids of every log message in Defuss.Actors (1000-1999).</summary>
 internal static class ActorsEventIds
 {
-    // Kernel: 1000-1099
+    // Supervision: 1000-1099
     public const int ChildFailed = 1000;
-    public const int DeciderFailed = 1001;
-    public const int HookFailed = 1002;
-    public const int GuardianFailed = 1003;
-    public const int DeadLetter = 1004;
-    public const int Unhandled = 1005;
 
     // Routing: 1200-1299
     public const int RoutingStrategyFailed = 1200;

@@ -49,6 +49,9 @@ internal static class HostEventIds
     public const int RollingRestartAbandoned = 3123;
     public const int WorkerReplacing = 3124;
     public const int WorkerDraining = 3125;
+    public const int JoinedAppActorSystem = 3126;
+    public const int ActorsNotStarted = 3127;
+    public const int AppRunsInThePrimary = 3128;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;

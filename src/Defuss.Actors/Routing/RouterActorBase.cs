@@ -1,45 +1,40 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Actors.Routing;
 
 /// <summary>
 /// The base of every router: owns the routing table (one <see cref="BackendCandidate"/> per worker, with the connections
-/// the front door has open to it) and answers <see cref="ChooseBackend"/> by asking <see cref="Choose"/>.
+/// the front door has open to it) and answers each new connection's routing question by asking <see cref="Choose"/>.
 /// </summary>
 /// <remarks>
-/// A strategy that throws or returns a candidate that is not in the list is logged, counted
-/// (<see cref="RouterStats.StrategyFailures"/>) and told to <see cref="RoutingSettings.Events"/> as a
-/// <see cref="RoutingStrategyFailed"/>, and that connection is routed round robin instead.
+/// A strategy that throws or returns a candidate that is not in the list is logged, counted and reported as a
+/// <see cref="RoutingStrategyFailed"/>, and that connection is routed round robin instead. The routing table, the
+/// ejections and the settings survive a restart of the actor; a subclass's own fields start again.
 /// </remarks>
 public abstract class RouterActorBase : ReceiveActor
 {
-    private readonly SortedDictionary<int, BackendCandidate> _backends = [];
-    private readonly Dictionary<string, int> _indexById = [];
-
-    /// <summary>Backends the front door could not reach, by index: which process, and until when it is left out.</summary>
-    private readonly Dictionary<int, (int Pid, DateTimeOffset Until)> _ejected = [];
-    private TimeSpan _ejectionPeriod = DefaultEjectionPeriod;
-    private IActorRef? _events;
-    private bool _panicking;
-    private readonly ILogger _logger;
-    private long _fallbackNext;
-    private long _connectionNumber;
-    private long _leases;
-    private long _strategyFailures;
-
-    /// <summary>How long an unreachable backend is left out of routing unless <see cref="RoutingSettings"/> says otherwise.</summary>
+    /// <summary>How long an unreachable backend is left out of routing unless the host says otherwise.</summary>
     public static readonly TimeSpan DefaultEjectionPeriod = TimeSpan.FromSeconds(10);
 
+    // Keyed by the actor's ref, which stays the same across restarts; removed when the actor stops for good.
+    private static readonly ConditionalWeakTable<IActorRef, RouterState> States = new();
+
+    private readonly RouterState _state;
+    private readonly ILogger _logger;
+
+    /// <summary>Registers the routing protocol; a subclass adds nothing to it but <see cref="Choose"/>.</summary>
     protected RouterActorBase()
     {
-        _logger = Context.System.LoggerFactory.CreateLogger("Defuss.Actors.Routing");
+        _state = States.GetValue(Self, _ => new RouterState());
+        _logger = ActorLogging.LoggerFactoryOf(Context.System).CreateLogger("Defuss.Actors.Routing");
+        Receive<ChooseBackend>(OnChoose);
+        Receive<ReleaseBackend>(release => AdjustConnections(release.Id, -1));
         Receive<BackendUpdated>(updated => Upsert(updated.Backend));
         Receive<BackendRemoved>(removed => Remove(removed.Id));
-        ReceiveAsync<ChooseBackend>(OnChooseAsync);
-        Receive<ReleaseBackend>(release => AdjustConnections(release.Id, -1));
         Receive<BackendConnectFailed>(Eject);
-        Receive<RoutingSettings>(settings => (_ejectionPeriod, _events) = (settings.EjectionPeriod, settings.Events));
-        Receive<GetRouterStats>(_ => Sender.Tell(new RouterStats(_leases, _strategyFailures)));
+        Receive<RoutingSettings>(settings => (_state.EjectionPeriod, _state.Events) = (settings.EjectionPeriod, settings.Events));
+        Receive<GetRouterStats>(_ => Sender.Tell(new RouterStats(_state.Leases, _state.StrategyFailures)));
     }
 
     /// <summary>
@@ -52,15 +47,29 @@ public abstract class RouterActorBase : ReceiveActor
     private protected virtual ValueTask<BackendCandidate?> ChooseAsync(
         ParsedRequest request, IReadOnlyList<BackendCandidate> candidates, long connectionNumber) => new(Choose(request, candidates));
 
-    private Task OnChooseAsync(ChooseBackend choose)
+    /// <summary>
+    /// A restart keeps the routing state (the next instance finds it by this actor's ref); children stop as usual.
+    /// </summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        foreach (var child in Context.GetChildren())
+        {
+            Context.Stop(child);
+        }
+    }
+
+    /// <summary>The router stops for good: its routing state goes with it.</summary>
+    protected override void PostStop() => States.Remove(Self);
+
+    private void OnChoose(ChooseBackend choose)
     {
         var sender = Sender;
         var candidates = Routable();
-        var connectionNumber = ++_connectionNumber;
+        var connectionNumber = ++_state.ConnectionNumber;
         if (candidates.Length == 0)
         {
             sender.Tell(NoBackend.Instance, Self);
-            return Task.CompletedTask;
+            return;
         }
 
         ValueTask<BackendCandidate?> pending;
@@ -76,24 +85,23 @@ public abstract class RouterActorBase : ReceiveActor
         if (pending.IsCompleted)
         {
             Reply(sender, candidates, pending);
-            return Task.CompletedTask;
+            return;
         }
 
-        return AwaitAsync(sender, candidates, pending);
-    }
-
-    private async Task AwaitAsync(IActorRef sender, BackendCandidate[] candidates, ValueTask<BackendCandidate?> pending)
-    {
-        try
+        // Only a strategy that really waits holds the mailbox, until it answers; a plain choice never gets here.
+        RunTask(async () =>
         {
-            await pending.ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Reply reads the failure from the completed task.
-        }
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Reply reads the failure from the completed task.
+            }
 
-        Reply(sender, candidates, pending);
+            Reply(sender, candidates, pending);
+        });
     }
 
     private void Reply(IActorRef sender, BackendCandidate[] candidates, ValueTask<BackendCandidate?> completed)
@@ -125,16 +133,16 @@ public abstract class RouterActorBase : ReceiveActor
             return;
         }
 
-        _leases++;
+        _state.Leases++;
         AdjustConnections(chosen.Id, +1);
-        sender.Tell(new BackendLease(_backends[chosen.Index]), Self);
+        sender.Tell(new BackendLease(_state.Backends[chosen.Index]), Self);
     }
 
     private BackendCandidate Fallback(BackendCandidate[] candidates, RoutingFailureKind kind)
     {
-        _strategyFailures++;
-        _events?.Tell(new RoutingStrategyFailed(GetType().Name, kind), Self);
-        return candidates[(int)(_fallbackNext++ % candidates.Length)];
+        _state.StrategyFailures++;
+        _state.Events?.Tell(new RoutingStrategyFailed(GetType().Name, kind), Self);
+        return candidates[(int)(_state.FallbackNext++ % candidates.Length)];
     }
 
     /// <summary>
@@ -143,54 +151,79 @@ public abstract class RouterActorBase : ReceiveActor
     /// </summary>
     private BackendCandidate[] Routable()
     {
-        var ready = _backends.Values.Where(b => b.Ready && b.Healthy).ToArray();
-        if (_ejected.Count == 0)
+        var ready = _state.Backends.Values.Where(b => b.Ready && b.Healthy).ToArray();
+        if (_state.Ejected.Count == 0)
         {
             return ready;
         }
 
-        var now = Context.System.TimeProvider.GetUtcNow();
-        var healthy = ready.Where(b => !(_ejected.TryGetValue(b.Index, out var ejection) && ejection.Pid == b.Pid && now < ejection.Until)).ToArray();
+        var now = Context.System.Scheduler.Now;
+        var healthy = ready.Where(b => !(_state.Ejected.TryGetValue(b.Index, out var ejection) && ejection.Pid == b.Pid && now < ejection.Until)).ToArray();
         var panicking = healthy.Length == 0 && ready.Length > 0;
-        if (panicking && !_panicking)
+        if (panicking && !_state.Panicking)
         {
             RoutingLog.Panic(_logger);
         }
 
-        _panicking = panicking;
+        _state.Panicking = panicking;
         return panicking ? ready : healthy;
     }
 
     private void Eject(BackendConnectFailed failed)
     {
-        if (_ejectionPeriod > TimeSpan.Zero && _indexById.TryGetValue(failed.Id, out var index) && _backends.TryGetValue(index, out var backend))
+        if (_state.EjectionPeriod > TimeSpan.Zero && _state.IndexById.TryGetValue(failed.Id, out var index) && _state.Backends.TryGetValue(index, out var backend))
         {
-            _ejected[index] = (backend.Pid, Context.System.TimeProvider.GetUtcNow() + _ejectionPeriod);
-            RoutingLog.BackendEjected(_logger, failed.Id, failed.Reason, (long)_ejectionPeriod.TotalMilliseconds);
+            _state.Ejected[index] = (backend.Pid, Context.System.Scheduler.Now + _state.EjectionPeriod);
+            RoutingLog.BackendEjected(_logger, failed.Id, failed.Reason, (long)_state.EjectionPeriod.TotalMilliseconds);
         }
     }
 
     private void Upsert(BackendCandidate backend)
     {
         // A new process at the same index starts with no connections.
-        var active = _backends.TryGetValue(backend.Index, out var known) && known.Pid == backend.Pid ? known.ActiveConnections : 0;
-        _backends[backend.Index] = backend with { ActiveConnections = active };
-        _indexById[backend.Id] = backend.Index;
+        var active = _state.Backends.TryGetValue(backend.Index, out var known) && known.Pid == backend.Pid ? known.ActiveConnections : 0;
+        _state.Backends[backend.Index] = backend with { ActiveConnections = active };
+        _state.IndexById[backend.Id] = backend.Index;
     }
 
     private void Remove(string id)
     {
-        if (_indexById.Remove(id, out var index))
+        if (_state.IndexById.Remove(id, out var index))
         {
-            _backends.Remove(index);
+            _state.Backends.Remove(index);
         }
     }
 
     private void AdjustConnections(string id, int delta)
     {
-        if (_indexById.TryGetValue(id, out var index) && _backends.TryGetValue(index, out var backend))
+        if (_state.IndexById.TryGetValue(id, out var index) && _state.Backends.TryGetValue(index, out var backend))
         {
-            _backends[index] = backend with { ActiveConnections = Math.Max(0, backend.ActiveConnections + delta) };
+            _state.Backends[index] = backend with { ActiveConnections = Math.Max(0, backend.ActiveConnections + delta) };
         }
+    }
+
+    /// <summary>Everything a router knows that must outlive a restart of its actor.</summary>
+    private sealed class RouterState
+    {
+        public SortedDictionary<int, BackendCandidate> Backends { get; } = [];
+
+        public Dictionary<string, int> IndexById { get; } = [];
+
+        /// <summary>Backends the front door could not reach, by index: which process, and until when it is left out.</summary>
+        public Dictionary<int, (int Pid, DateTimeOffset Until)> Ejected { get; } = [];
+
+        public TimeSpan EjectionPeriod { get; set; } = DefaultEjectionPeriod;
+
+        public IActorRef? Events { get; set; }
+
+        public bool Panicking { get; set; }
+
+        public long FallbackNext { get; set; }
+
+        public long ConnectionNumber { get; set; }
+
+        public long Leases { get; set; }
+
+        public long StrategyFailures { get; set; }
     }
 }

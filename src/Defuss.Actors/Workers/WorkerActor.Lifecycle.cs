@@ -54,7 +54,7 @@ internal sealed partial class WorkerActor
     private void Fail(WorkerExit lastExit, int lastPid, IReadOnlyList<string> errorOutput)
     {
         var policy = _settings.Restart;
-        var now = Context.System.TimeProvider.GetUtcNow();
+        var now = Context.System.Scheduler.Now;
         while (_record.Restarts.TryPeek(out var oldest) && now - oldest > policy.MaxRestartsWindow)
         {
             _record.Restarts.Dequeue();
@@ -82,7 +82,7 @@ internal sealed partial class WorkerActor
         Timers.Cancel(RespawnTimer);
 
         // A second stop (a second signal: at once) may arrive before the first (graceful) one: the sooner deadline stands.
-        var due = Context.System.TimeProvider.GetUtcNow() + stop.Deadline;
+        var due = Context.System.Scheduler.Now + stop.Deadline;
         var sooner = _record.StopDue is not { } current || due < current;
         if (sooner)
         {

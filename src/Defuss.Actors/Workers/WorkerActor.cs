@@ -172,6 +172,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
                 _record.LastStats = heartbeat.Stats;
                 Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
+                Context.System.EventStream.Publish(new WorkerStatsReported(_index, _record.Incarnation, _record.Process!.Pid, heartbeat.Stats));
                 if (_settings.MaxWorkerMemory is { } limit && heartbeat.Stats.WorkingSetBytes > limit && !_record.Replacing)
                 {
                     HandleReplace(new ReplaceWorker(_settings.DrainTimeout), $"working set {heartbeat.Stats.WorkingSetBytes} bytes is above MaxWorkerMemory ({limit})");
@@ -189,7 +190,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>A sign of life: the staleness deadline starts again.</summary>
     private void Heard()
     {
-        _record.LastHeartbeat = Context.System.TimeProvider.GetUtcNow();
+        _record.LastHeartbeat = Context.System.Scheduler.Now;
         Timers.StartSingleTimer(HeartbeatTimer, new HeartbeatDeadlinePassed(_record.Incarnation), _settings.HeartbeatStaleAfter);
     }
 

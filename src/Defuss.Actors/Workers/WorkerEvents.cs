@@ -50,3 +50,13 @@ public sealed record WorkerReplacing(int Index, long Incarnation, int Pid, strin
 
 /// <summary>A worker takes no new connections and finishes its in-flight requests, for <paramref name="Reason"/>.</summary>
 public sealed record WorkerDraining(int Index, long Incarnation, int Pid, string Reason) : WorkerEvent(Index, Incarnation);
+
+/// <summary>
+/// A Ready worker's heartbeat brought fresh <paramref name="Stats"/>. Published on the actor system's event stream (not a
+/// <see cref="WorkerEvent"/>: it comes every <c>WorkerHeartbeatInterval</c> from every worker).
+/// </summary>
+public sealed record WorkerStatsReported(int Index, long Incarnation, int Pid, Defuss.Worker.Protocol.WorkerStats Stats)
+{
+    /// <summary>The worker's id, <c>worker-N</c>.</summary>
+    public string WorkerId => Routing.BackendCandidate.IdOf(Index);
+}

@@ -83,3 +83,14 @@ internal sealed record WorkerReplaced(int Index, bool Replaced);
 
 /// <summary>Timer: the retiring process had its drain time; kill it.</summary>
 internal sealed record RetireDeadlinePassed(long Incarnation);
+
+/// <summary>From the host to the supervisor: start the workers (once the control channel they report to is listening).</summary>
+internal sealed record StartWorkers
+{
+    private StartWorkers()
+    {
+    }
+
+    /// <summary>The one instance.</summary>
+    public static StartWorkers Instance { get; } = new();
+}

@@ -3,66 +3,78 @@ using Defuss.Actors.Routing;
 namespace Defuss.Actors.Workers;
 
 /// <summary>
-/// The pool: starts one <see cref="WorkerActor"/> per worker (<c>worker-0</c>..), hands each control connection to its
-/// worker, says when every worker has been given up, and stops them all at shutdown.
+/// The pool: on <see cref="StartWorkers"/> starts one <see cref="WorkerActor"/> per worker (<c>worker-0</c>..), hands each
+/// control connection to its worker, rolls restarts one worker at a time, says when every worker has been given up, and
+/// stops them all at shutdown. Its state lives in a <see cref="PoolState"/> that survives an actor restart, and a
+/// restart keeps its children, so a fault in the supervisor orphans no process and starts none twice.
 /// </summary>
 internal sealed class WorkerSupervisor : ReceiveActor
 {
-    private readonly HashSet<int> _running = [];
-    private readonly HashSet<int> _givenUp = [];
-    private readonly Queue<int> _toReplace = new();
-    private readonly List<IActorRef> _rollingRequesters = [];
-    private readonly List<IActorRef> _stopRequesters = [];
-    private int? _replacing;
-    private int _replaced;
-    private TimeSpan _drainTimeout;
+    private readonly WorkerPoolSettings _settings;
+    private readonly IWorkerProcessLauncher _launcher;
+    private readonly IActorRef _router;
+    private readonly IActorRef _events;
+    private readonly PoolState _state;
 
-    public WorkerSupervisor(WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
+    public WorkerSupervisor(WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events, PoolState? state = null)
     {
-        Settings = settings;
-        Launcher = launcher;
-        Router = router;
-        Events = events;
+        _settings = settings;
+        _launcher = launcher;
+        _router = router;
+        _events = events;
+        _state = state ?? new PoolState();
 
+        Receive<StartWorkers>(_ => Start());
         Receive<WorkerHello>(HandleHello);
         Receive<StopAllWorkers>(HandleStopAll);
         Receive<WorkerStopped>(HandleStopped);
         Receive<WorkerGaveUpNotice>(HandleGaveUp);
         Receive<RollingRestart>(HandleRollingRestart);
-        Receive<WorkerReplaced>(r => r.Index == _replacing, HandleReplaced);
+        Receive<WorkerReplaced>(r => r.Index == _state.Replacing, HandleReplaced);
         Receive<WorkerReplaced>(_ => { });
     }
 
-    private WorkerPoolSettings Settings { get; }
-
-    private IWorkerProcessLauncher Launcher { get; }
-
-    private IActorRef Router { get; }
-
-    private IActorRef Events { get; }
-
-    /// <summary>A fault in a worker actor (a bug in Defuss, not in the app) restarts that actor; its process is replaced.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(10, TimeSpan.FromMinutes(1), Actors.SupervisorStrategy.DefaultDecider);
-
-    protected override void PreStart()
+    /// <summary>The props of a supervisor whose state outlives its restarts.</summary>
+    public static Props PropsFor(WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
     {
-        for (var index = 0; index < Settings.Workers; index++)
+        var state = new PoolState();
+        return Props.Create(() => new WorkerSupervisor(settings, launcher, router, events, state));
+    }
+
+    /// <summary>A fault in a worker actor (a bug in Defuss, not in the app) restarts that actor; it adopts its process.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new WorkerSupervisionStrategy(ActorLogging.LoggerFactoryOf(Context.System).CreateLogger("Defuss.Actors.Supervision"));
+
+    /// <summary>A restart of the supervisor keeps its worker actors, and with them their processes.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+    }
+
+    private void Start()
+    {
+        if (_state.Started || _state.StopRequesters.Count > 0)
+        {
+            return;
+        }
+
+        _state.Started = true;
+        for (var index = 0; index < _settings.Workers; index++)
         {
             var workerIndex = index;
             var record = new WorkerRecord();
             Context.ActorOf(
-                Props.Create(() => new WorkerActor(workerIndex, record, Settings, Launcher, Router, Events)),
+                Props.Create(() => new WorkerActor(workerIndex, record, _settings, _launcher, _router, _events)),
                 BackendCandidate.IdOf(workerIndex));
-            _running.Add(workerIndex);
+            _state.Running.Add(workerIndex);
         }
     }
 
     private void HandleHello(WorkerHello hello)
     {
-        if (Context.Child(BackendCandidate.IdOf(hello.Hello.Index)) is { } worker)
+        var worker = Context.Child(BackendCandidate.IdOf(hello.Hello.Index));
+        if (!worker.IsNobody())
         {
-            worker.Tell(hello, Sender);
+            worker.Forward(hello);
         }
         else
         {
@@ -73,8 +85,8 @@ internal sealed class WorkerSupervisor : ReceiveActor
     private void HandleStopAll(StopAllWorkers stop)
     {
         // A second request (a second signal: stop at once) joins the first; every requester hears when all have stopped.
-        _stopRequesters.Add(Sender);
-        foreach (var child in Context.Children)
+        _state.StopRequesters.Add(Sender);
+        foreach (var child in Context.GetChildren())
         {
             child.Tell(new StopWorker(stop.Deadline));
         }
@@ -84,24 +96,24 @@ internal sealed class WorkerSupervisor : ReceiveActor
 
     private void HandleStopped(WorkerStopped stopped)
     {
-        _running.Remove(stopped.Index);
+        _state.Running.Remove(stopped.Index);
         ReplyIfAllStopped();
     }
 
     /// <summary>One worker at a time: its replacement Ready first, then the old one drained; a request during one joins it.</summary>
     private void HandleRollingRestart(RollingRestart restart)
     {
-        _rollingRequesters.Add(Sender);
-        if (_replacing is not null || _toReplace.Count > 0)
+        _state.RollingRequesters.Add(Sender);
+        if (_state.Replacing is not null || _state.ToReplace.Count > 0)
         {
             return;
         }
 
-        _drainTimeout = restart.DrainTimeout;
-        _replaced = 0;
-        foreach (var index in Enumerable.Range(0, Settings.Workers).Where(i => !_givenUp.Contains(i)))
+        _state.DrainTimeout = restart.DrainTimeout;
+        _state.Replaced = 0;
+        foreach (var index in _state.Running.Order().Where(i => !_state.GivenUp.Contains(i)))
         {
-            _toReplace.Enqueue(index);
+            _state.ToReplace.Enqueue(index);
         }
 
         ReplaceNext();
@@ -109,49 +121,73 @@ internal sealed class WorkerSupervisor : ReceiveActor
 
     private void HandleReplaced(WorkerReplaced replaced)
     {
-        _replacing = null;
-        _replaced += replaced.Replaced ? 1 : 0;
+        _state.Replacing = null;
+        _state.Replaced += replaced.Replaced ? 1 : 0;
         ReplaceNext();
     }
 
     private void ReplaceNext()
     {
-        while (_toReplace.TryDequeue(out var index))
+        while (_state.ToReplace.TryDequeue(out var index))
         {
-            if (Context.Child(BackendCandidate.IdOf(index)) is { } worker)
+            var worker = Context.Child(BackendCandidate.IdOf(index));
+            if (!worker.IsNobody())
             {
-                _replacing = index;
-                worker.Tell(new ReplaceWorker(_drainTimeout));
+                _state.Replacing = index;
+                worker.Tell(new ReplaceWorker(_state.DrainTimeout));
                 return;
             }
         }
 
-        foreach (var requester in _rollingRequesters)
+        foreach (var requester in _state.RollingRequesters)
         {
-            requester.Tell(new RollingRestartCompleted(_replaced));
+            requester.Tell(new RollingRestartCompleted(_state.Replaced));
         }
 
-        _rollingRequesters.Clear();
+        _state.RollingRequesters.Clear();
     }
 
     private void HandleGaveUp(WorkerGaveUpNotice notice)
     {
-        if (_givenUp.Add(notice.Index) && _givenUp.Count == Settings.Workers)
+        if (_state.GivenUp.Add(notice.Index) && _state.GivenUp.Count == _settings.Workers)
         {
-            Events.Tell(new AllWorkersGaveUp(Settings.Workers));
+            _events.Tell(new AllWorkersGaveUp(_settings.Workers));
         }
     }
 
     private void ReplyIfAllStopped()
     {
-        if (_stopRequesters.Count > 0 && _running.Count == 0)
+        if (_state.StopRequesters.Count > 0 && _state.Running.Count == 0)
         {
-            foreach (var requester in _stopRequesters)
+            foreach (var requester in _state.StopRequesters)
             {
                 requester.Tell(AllWorkersStopped.Instance);
             }
 
-            _stopRequesters.Clear();
+            _state.StopRequesters.Clear();
+            _state.Started = true;
         }
+    }
+
+    /// <summary>What the supervisor knows about its pool; one per supervisor, handed to every instance by its props.</summary>
+    internal sealed class PoolState
+    {
+        public bool Started { get; set; }
+
+        public HashSet<int> Running { get; } = [];
+
+        public HashSet<int> GivenUp { get; } = [];
+
+        public Queue<int> ToReplace { get; } = new();
+
+        public List<IActorRef> RollingRequesters { get; } = [];
+
+        public List<IActorRef> StopRequesters { get; } = [];
+
+        public int? Replacing { get; set; }
+
+        public int Replaced { get; set; }
+
+        public TimeSpan DrainTimeout { get; set; }
     }
 }

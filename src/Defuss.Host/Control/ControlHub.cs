@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Workers;
 using Defuss.Worker.Protocol;
 using Microsoft.Extensions.Logging;
@@ -103,7 +103,7 @@ internal sealed class ControlHub : IAsyncDisposable
         {
             ControlLog.Rejected(_logger, exception.Message);
         }
-        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException or AskTimeoutException or AskTargetTerminatedException)
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException or AskTimeoutException)
         {
             // The worker went away or the primary is stopping: a normal end of the channel.
         }

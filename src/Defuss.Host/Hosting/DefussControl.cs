@@ -1,19 +1,32 @@
-using Defuss.Actors;
+using System.Threading.Channels;
+using Akka.Actor;
 using Defuss.Actors.Workers;
 
 namespace Defuss.Hosting;
 
 /// <summary>The primary's <see cref="IDefussControl"/>: the primary attaches its supervisor when it starts.</summary>
+/// <remarks>
+/// Each observer has a queue of its own, of at most <see cref="ObserverBuffer"/> events, and its own task that calls it:
+/// the event actor only enqueues, so a slow observer never holds up an actor. An observer that falls that far behind
+/// loses its oldest events (each one lost is counted in <see cref="DroppedEvents"/>).
+/// </remarks>
 internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
 {
+    /// <summary>How many events an observer may fall behind before its oldest are dropped.</summary>
+    public const int ObserverBuffer = 1024;
+
     private readonly Lock _gate = new();
-    private readonly List<IObserver<WorkerEvent>> _observers = [];
+    private readonly List<Subscription> _subscriptions = [];
     private IActorRef? _supervisor;
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(10);
+    private long _dropped;
 
     public bool IsPrimary { get; } = !Worker.Runtime.WorkerSettings.IsWorkerProcess();
 
     public IObservable<WorkerEvent> Events => this;
+
+    /// <summary>How many events observers lost because they fell more than <see cref="ObserverBuffer"/> events behind.</summary>
+    public long DroppedEvents => Interlocked.Read(ref _dropped);
 
     public async Task<int> RollingRestartAsync(CancellationToken cancellationToken = default)
     {
@@ -27,12 +40,13 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
     public IDisposable Subscribe(IObserver<WorkerEvent> observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
+        var subscription = new Subscription(this, observer);
         lock (_gate)
         {
-            _observers.Add(observer);
+            _subscriptions.Add(subscription);
         }
 
-        return new Subscription(this, observer);
+        return subscription;
     }
 
     internal void Attach(IActorRef supervisor, TimeSpan drainTimeout)
@@ -43,34 +57,61 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
 
     internal void Detach() => Volatile.Write(ref _supervisor, null);
 
+    /// <summary>Queues <paramref name="workerEvent"/> for every observer; never waits for one.</summary>
     internal void Publish(WorkerEvent workerEvent)
     {
-        IObserver<WorkerEvent>[] observers;
         lock (_gate)
         {
-            observers = [.. _observers];
-        }
-
-        foreach (var observer in observers)
-        {
-            try
+            foreach (var subscription in _subscriptions)
             {
-                observer.OnNext(workerEvent);
-            }
-            catch (Exception exception)
-            {
-                observer.OnError(exception);
+                subscription.Queue.Writer.TryWrite(workerEvent);
             }
         }
     }
 
-    private sealed class Subscription(DefussControl owner, IObserver<WorkerEvent> observer) : IDisposable
+    private void Remove(Subscription subscription)
     {
+        lock (_gate)
+        {
+            _subscriptions.Remove(subscription);
+        }
+    }
+
+    private sealed class Subscription : IDisposable
+    {
+        private readonly DefussControl _owner;
+        private readonly IObserver<WorkerEvent> _observer;
+
+        public Subscription(DefussControl owner, IObserver<WorkerEvent> observer)
+        {
+            _owner = owner;
+            _observer = observer;
+            Queue = Channel.CreateBounded<WorkerEvent>(
+                new BoundedChannelOptions(ObserverBuffer) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                _ => Interlocked.Increment(ref owner._dropped));
+            _ = Task.Run(DeliverAsync);
+        }
+
+        public Channel<WorkerEvent> Queue { get; }
+
         public void Dispose()
         {
-            lock (owner._gate)
+            _owner.Remove(this);
+            Queue.Writer.TryComplete();
+        }
+
+        private async Task DeliverAsync()
+        {
+            await foreach (var workerEvent in Queue.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                owner._observers.Remove(observer);
+                try
+                {
+                    _observer.OnNext(workerEvent);
+                }
+                catch (Exception exception)
+                {
+                    _observer.OnError(exception);
+                }
             }
         }
     }

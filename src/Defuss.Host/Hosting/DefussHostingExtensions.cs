@@ -1,8 +1,12 @@
+using Akka.Hosting;
+using Defuss.Actors.Workers;
 using Defuss.Processes;
 using Defuss.Telemetry;
 using Defuss.Worker.Runtime;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +16,9 @@ namespace Defuss.Hosting;
 /// <summary>The two lines that put an app on every core: <c>builder.AddDefuss()</c> and <c>app.RunDefussAsync()</c>.</summary>
 public static class DefussHostingExtensions
 {
+    /// <summary>The name of the actor system Defuss creates in the primary when the app has none of its own.</summary>
+    public const string ActorSystemName = "defuss";
+
     /// <summary>
     /// Adds Defuss to the app, binding <see cref="DefussOptions"/> from the <c>Defuss</c> configuration section, then
     /// applying <paramref name="configure"/>. In a worker process it also binds Kestrel to the worker's private endpoint.
@@ -32,25 +39,46 @@ public static class DefussHostingExtensions
         return builder;
     }
 
-    /// <summary>Registers Defuss's options (without binding configuration; <c>builder.AddDefuss()</c> binds them).</summary>
+    /// <summary>
+    /// Registers Defuss's options (without binding configuration; <c>builder.AddDefuss()</c> binds them) and, in the
+    /// primary, what it runs: the host runs with the front door in place of Kestrel, and Defuss's actors run in the app's
+    /// actor system if it has one (<c>AddAkka</c>), else in one of their own.
+    /// </summary>
     public static IServiceCollection AddDefuss(this IServiceCollection services, Action<DefussOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<DefussOptions>();
-        services.AddSingleton<DefussControl>();
-        services.AddSingleton(provider => new DefussMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton<IDefussControl>(provider => provider.GetRequiredService<DefussControl>());
+        services.TryAddSingleton<DefussControl>();
+        services.TryAddSingleton(provider => new DefussMetrics(provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<IDefussControl>(provider => provider.GetRequiredService<DefussControl>());
         if (configure is not null)
         {
             services.PostConfigure(configure);
+        }
+
+        if (!WorkerSettings.IsWorkerProcess() && !services.Any(s => s.ServiceType == typeof(DefussPrimary)))
+        {
+            AddPrimary(services);
         }
 
         return services;
     }
 
     /// <summary>
-    /// In the primary: supervises the workers and runs the front door until SIGINT/SIGTERM (or the token), then stops
-    /// them; an invalid setting or a busy port sets exit code 1. In a worker: serves the app on its private endpoint.
+    /// Adds a hosted service that runs in the worker processes only, where the app's endpoints run; the primary never
+    /// starts it. (A plain <c>AddHostedService</c> runs in the primary too, which names it at start.)
+    /// </summary>
+    public static IServiceCollection AddWorkerHostedService<THostedService>(this IServiceCollection services)
+        where THostedService : class, IHostedService
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return WorkerSettings.IsWorkerProcess() ? services.AddHostedService<THostedService>() : services;
+    }
+
+    /// <summary>
+    /// In the primary: starts the host with Defuss's actors, supervises the workers and runs the front door until
+    /// SIGINT/SIGTERM (or the token, or the host's lifetime), drains, then stops the host; an invalid setting or a busy
+    /// port sets exit code 1. In a worker: serves the app on its private endpoint.
     /// </summary>
     public static async Task RunDefussAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
@@ -62,6 +90,24 @@ public static class DefussHostingExtensions
         }
 
         Environment.ExitCode = await RunPrimaryAsync(app, cancellationToken);
+    }
+
+    private static void AddPrimary(IServiceCollection services)
+    {
+        services.AddSingleton<DefussPrimary>();
+        services.TryAddSingleton<IWorkerProcessLauncher>(provider => new OsWorkerProcessLauncher(
+            WorkerCommandLine.Current(), provider.GetRequiredService<ILogger<OsWorkerProcessLauncher>>()));
+
+        // The primary serves no request itself: the front door takes the public port, and Defuss's own signal handlers
+        // lead the drain, so neither Kestrel nor the console lifetime runs here.
+        services.AddSingleton<IServer, PrimaryServer>();
+        services.AddSingleton<IHostLifetime, PrimaryLifetime>();
+
+        if (!services.Any(s => s.ServiceType == typeof(AkkaConfigurationBuilder)))
+        {
+            // The app runs no actor system of its own (or adds it later, which then wins): Defuss brings one.
+            services.AddAkka(ActorSystemName, (akka, _) => akka.WithDefussLogging().WithDefuss());
+        }
     }
 
     /// <summary>
@@ -82,8 +128,13 @@ public static class DefussHostingExtensions
 
     private static async Task<int> RunPrimaryAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-        var logger = loggerFactory.CreateLogger("Defuss");
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Defuss");
+        var primary = app.Services.GetService<DefussPrimary>();
+        if (primary is null)
+        {
+            return Fail(logger, "RunDefussAsync needs builder.AddDefuss() (or services.AddDefuss()) before the app is built.");
+        }
+
         DefussOptions options;
         try
         {
@@ -94,6 +145,16 @@ public static class DefussHostingExtensions
             return Fail(logger, exception.Message);
         }
 
+        var akka = app.Services.GetRequiredService<AkkaConfigurationBuilder>();
+        if (DefussAkkaSetup.Of(akka) is not { } setup)
+        {
+            // The app's own actor system, whose AddAkka did not ask for Defuss: join it rather than refuse to start.
+            PrimaryLog.JoinedAppActorSystem(logger);
+            akka.WithDefuss();
+            setup = DefussAkkaSetup.Of(akka)!;
+        }
+
+        setup.Configure?.Invoke(options);
         var errors = DefussOptionsValidator.Validate(options);
         if (errors.Count > 0)
         {
@@ -101,9 +162,8 @@ public static class DefussHostingExtensions
         }
 
         SocketEngine.PreferInlineCompletions(options);
-        var launcher = new OsWorkerProcessLauncher(WorkerCommandLine.Current(), loggerFactory.CreateLogger<OsWorkerProcessLauncher>());
-        await using var primary = new DefussPrimary(options, loggerFactory, launcher, app.Services.GetRequiredService<DefussControl>(), app.Services.GetRequiredService<DefussMetrics>());
-        return await primary.RunAsync(cancellationToken);
+        akka.AddHocon(DefussHocon.ForPrimary(options), HoconAddMode.Prepend);
+        return await primary.RunAsync(app, options, cancellationToken);
     }
 
     private static int Fail(ILogger logger, string reason)

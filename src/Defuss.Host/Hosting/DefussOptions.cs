@@ -1,4 +1,4 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -123,6 +123,7 @@ public sealed class DefussOptions
     public string Delivery { get; set; } = DeliveryModes.Auto;
 
     private Props? _router;
+    private Type? _routerType;
     private Func<RoutingContext, ValueTask<BackendCandidate?>>? _strategy;
     private Action<ListenOptions>? _workerEndpoint;
 
@@ -141,25 +142,35 @@ public sealed class DefussOptions
     /// <summary>What <see cref="ConfigureWorkerEndpoint"/> was given, if anything.</summary>
     internal Action<ListenOptions>? WorkerEndpointConfiguration => _workerEndpoint;
 
-    /// <summary>The router set with <c>UseRouter</c>, if any; a delegate's router takes <see cref="RoutingTimeout"/> as it is at start.</summary>
+    /// <summary>The router set with <c>UseRouter</c> as props or a delegate, if any; a delegate's router takes <see cref="RoutingTimeout"/> as it is at start.</summary>
     internal Props? CustomRouter => _router ?? (_strategy is { } strategy
         ? Props.Create(() => new DelegateRouter(strategy, RoutingTimeout))
         : null);
 
-    /// <summary>Routes with router actor <typeparamref name="TRouter"/>, built with its parameterless constructor.</summary>
+    /// <summary>The router type set with <see cref="UseRouter{TRouter}"/>, if any, which Akka's dependency injection creates.</summary>
+    internal Type? CustomRouterType => _routerType;
+
+    /// <summary>
+    /// Routes with router actor <typeparamref name="TRouter"/>, which Akka's dependency injection creates in the primary:
+    /// its constructor may take the app's services.
+    /// </summary>
     public DefussOptions UseRouter<TRouter>()
-        where TRouter : RouterActorBase, new() => UseRouter(Props.Create<TRouter>());
+        where TRouter : RouterActorBase
+    {
+        (_routerType, _router, _strategy) = (typeof(TRouter), null, null);
+        return this;
+    }
 
     /// <summary>Routes with the router actor that <paramref name="props"/> builds (a subclass of <see cref="RouterActorBase"/>).</summary>
     public DefussOptions UseRouter(Props props)
     {
         ArgumentNullException.ThrowIfNull(props);
-        if (!typeof(RouterActorBase).IsAssignableFrom(props.ActorType))
+        if (!typeof(RouterActorBase).IsAssignableFrom(props.Type))
         {
-            throw new ArgumentException($"{props.ActorType.Name} is not a {nameof(RouterActorBase)}.", nameof(props));
+            throw new ArgumentException($"{props.Type.Name} is not a {nameof(RouterActorBase)}.", nameof(props));
         }
 
-        (_router, _strategy) = (props, null);
+        (_router, _routerType, _strategy) = (props, null, null);
         return this;
     }
 
@@ -167,7 +178,7 @@ public sealed class DefussOptions
     public DefussOptions UseRouter(Func<RoutingContext, ValueTask<BackendCandidate?>> strategy)
     {
         ArgumentNullException.ThrowIfNull(strategy);
-        (_router, _strategy) = (null, strategy);
+        (_router, _routerType, _strategy) = (null, null, strategy);
         return this;
     }
 
@@ -179,7 +190,7 @@ public sealed class DefussOptions
     }
 
     /// <summary>The strategy as the start-up log names it.</summary>
-    internal string RouterName => _router?.ActorType.Name ?? (_strategy is null ? LoadBalancer : nameof(DelegateRouter));
+    internal string RouterName => _routerType?.Name ?? _router?.Type.Name ?? (_strategy is null ? LoadBalancer : nameof(DelegateRouter));
 
     /// <summary>The number of workers <see cref="Workers"/> stands for on this machine (valid options only).</summary>
     public int ResolveWorkerCount() =>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Workers;
 using Defuss.Telemetry;
 
@@ -9,33 +9,42 @@ namespace Defuss.Hosting;
 
 internal sealed partial class DefussPrimary
 {
-    /// <summary>Stops accepting, lets the workers drain and exit (killing them at the deadline), then stops the actors.</summary>
-    private async Task StopAsync()
+    /// <summary>
+    /// Stops accepting, lets the workers drain and exit (killing them at the deadline) and the front door's connections
+    /// finish. Runs once, whoever asks first: the run loop, or the actor system's coordinated shutdown, which waits for it
+    /// before any actor stops.
+    /// </summary>
+    private Task DrainAsync()
     {
-        var deadline = _options.GracefulShutdownTimeout;
-        var closing = _frontDoor is null ? Task.CompletedTask : _frontDoor.StopAcceptingAsync();
-        await closing.ConfigureAwait(false);
-        var workersStopped = _supervisor is null
-            ? Task.CompletedTask
-            : _supervisor.Ask<AllWorkersStopped>(new StopAllWorkers(deadline), deadline + TimeSpan.FromSeconds(5));
+        lock (_drainGate)
+        {
+            return _drain ??= DrainOnceAsync();
+        }
+    }
+
+    private async Task DrainOnceAsync()
+    {
+        var deadline = _options?.GracefulShutdownTimeout ?? TimeSpan.Zero;
+        if (_frontDoor is { } frontDoor)
+        {
+            await frontDoor.StopAcceptingAsync().ConfigureAwait(false);
+        }
+
+        var workersStopped = _supervisor is { } supervisor && _hub is not null
+            ? supervisor.Ask<AllWorkersStopped>(new StopAllWorkers(deadline), deadline + TimeSpan.FromSeconds(5))
+            : Task.CompletedTask;
         var connectionsDone = _frontDoor is null ? Task.FromResult(true) : _frontDoor.WaitForConnectionsAsync(deadline);
         try
         {
             await Task.WhenAll(workersStopped, connectionsDone).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is AskTimeoutException or AskTargetTerminatedException)
+        catch (AskTimeoutException)
         {
-            // The actors' PostStop kills whatever is left when the system terminates below.
+            // The worker actors' PostStop kills whatever is left when the actor system terminates.
         }
 
         _frontDoor?.AbortConnections();
         _control.Detach();
-        if (_system is not null)
-        {
-            await _system.Terminate().ConfigureAwait(false);
-        }
-
-        PrimaryLog.Stopped(_logger, Environment.ProcessId);
     }
 
     private void InstallSignalHandlers()
@@ -63,7 +72,7 @@ internal sealed partial class DefussPrimary
             var replaced = await _control.RollingRestartAsync(_shutdown.Token).ConfigureAwait(false);
             PrimaryLog.RollingRestartCompleted(_logger, replaced);
         }
-        catch (Exception exception) when (exception is OperationCanceledException or AskTimeoutException or AskTargetTerminatedException or InvalidOperationException)
+        catch (Exception exception) when (exception is OperationCanceledException or AskTimeoutException or InvalidOperationException)
         {
             PrimaryLog.RollingRestartAbandoned(_logger, exception.Message);
         }

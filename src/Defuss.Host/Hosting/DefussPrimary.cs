@@ -1,84 +1,232 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Defuss.Actors;
+using Akka;
+using Akka.Actor;
+using Akka.DependencyInjection;
+using Akka.Hosting;
 using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Defuss.Control;
 using Defuss.FrontDoor;
 using Defuss.Telemetry;
 using Defuss.Worker.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Hosting;
 
 /// <summary>
-/// The primary process: the actor system that supervises the workers, the control hub they report to, and the front
-/// door, which opens once a worker is ready. Runs until a signal (or the token) asks it to stop.
+/// The primary process: starts the host (and with it the actor system, where <see cref="StartActors"/> puts Defuss's
+/// supervisor and router), the control hub the workers report to, and the front door, which opens once a worker is
+/// ready. Runs until a signal, the token or the host's lifetime asks it to stop; then it drains, and only then stops
+/// the host, whose actor system shuts down after the workers are gone.
 /// </summary>
 internal sealed partial class DefussPrimary : IAsyncDisposable
 {
-    private readonly DefussOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly IWorkerProcessLauncher _launcher;
-    private readonly string _directory;
+    private readonly DefussControl _control;
+    private readonly DefussMetrics _metrics;
     private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _allGaveUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<PosixSignalRegistration> _signals = [];
-    private ActorSystem? _system;
+    private readonly Lock _drainGate = new();
+    private DefussOptions? _options;
+    private string? _directory;
+    private bool _handoff;
     private ControlHub? _hub;
     private FrontDoorListener? _frontDoor;
     private IActorRef? _supervisor;
+    private IActorRef _router = ActorRefs.Nobody;
+    private Task? _drain;
     private WorkerExited? _lastFailure;
     private int _signalCount;
-    private readonly bool _handoff;
-    private readonly string _deliveryReason;
 
-    private readonly DefussControl _control;
-
-    private readonly DefussMetrics _metrics;
-
-    public DefussPrimary(DefussOptions options, ILoggerFactory loggerFactory, IWorkerProcessLauncher launcher, DefussControl control, DefussMetrics metrics)
+    public DefussPrimary(ILoggerFactory loggerFactory, IWorkerProcessLauncher launcher, DefussControl control, DefussMetrics metrics)
     {
-        _control = control;
-        _metrics = metrics;
-        _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Defuss");
         _launcher = launcher;
-        _directory = CreatePrivateDirectory();
-        _handoff = DeliveryModes.UsesHandoff(options, DeliveryModes.WhyHandoffUnsupported, out _deliveryReason);
+        _control = control;
+        _metrics = metrics;
     }
 
     /// <summary>The public endpoint, once the front door is listening.</summary>
     public IPEndPoint? Endpoint { get; private set; }
 
-    /// <summary>Runs the primary; returns the process exit code (0 after a requested stop, 1 when it cannot start).</summary>
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the primary with validated <paramref name="options"/>; returns the process exit code (0 after a requested
+    /// stop, 1 when it cannot start or every worker was given up).
+    /// </summary>
+    public async Task<int> RunAsync(WebApplication app, DefussOptions options, CancellationToken cancellationToken)
     {
+        _options = options;
         using var cancelled = cancellationToken.Register(() => RequestStop("the host asked to stop"));
-        if (_options.InstallSignalHandlers)
+        if (options.InstallSignalHandlers)
         {
             InstallSignalHandlers();
         }
 
-        var endpoint = new IPEndPoint(ParseAddress(_options.Host), _options.Port);
-        if (PortInUse(endpoint) is { } portError)
+        try
         {
-            PrimaryLog.StartupFailed(_logger, portError);
-            return 1;
+            var endpoint = new IPEndPoint(ParseAddress(options.Host), options.Port);
+            if (PortInUse(endpoint) is { } portError)
+            {
+                PrimaryLog.StartupFailed(_logger, portError);
+                return 1;
+            }
+
+            _directory = CreatePrivateDirectory();
+            _handoff = DeliveryModes.UsesHandoff(options, DeliveryModes.WhyHandoffUnsupported, out var deliveryReason);
+            var workers = options.ResolveWorkerCount();
+            PrimaryLog.Started(_logger, Environment.ProcessId, workers, options.RouterName);
+            PrimaryLog.DeliveryChosen(_logger, _handoff ? "handoff" : "proxy", deliveryReason);
+
+            var started = await StartHostAsync(app).ConfigureAwait(false);
+            if (started == HostStart.Failed)
+            {
+                return 1;
+            }
+
+            var stopping = app.Lifetime.ApplicationStopping.Register(() => RequestStop("the host is stopping"));
+            try
+            {
+                return started == HostStart.Cancelled ? 0 : await ServeAsync(endpoint).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopping.DisposeAsync().ConfigureAwait(false);
+                await DrainAsync().ConfigureAwait(false);
+                await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                PrimaryLog.Stopped(_logger, Environment.ProcessId);
+            }
+        }
+        finally
+        {
+            await CleanUpAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts the events actor, the router and the supervisor in <paramref name="system"/> (called by <c>WithDefuss</c>'s
+    /// starter as the host starts) and registers them for <c>IRequiredActor&lt;DefussRouter&gt;</c> and
+    /// <c>IRequiredActor&lt;DefussSupervisor&gt;</c>. The workers start later, once the control hub listens.
+    /// </summary>
+    public void StartActors(ActorSystem system, IActorRegistry registry, IDependencyResolver resolver)
+    {
+        if (_options is not { } options || _directory is null)
+        {
+            PrimaryLog.ActorsNotStarted(_logger, "the primary runs through app.RunDefussAsync(), not app.Run()");
+            return;
         }
 
-        var workers = _options.ResolveWorkerCount();
-        PrimaryLog.Started(_logger, Environment.ProcessId, workers, _options.RouterName);
-        PrimaryLog.DeliveryChosen(_logger, _handoff ? "handoff" : "proxy", _deliveryReason);
-        StartControlPlane(workers);
+        var events = system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "defuss-events");
+        _router = system.ActorOf(LoadBalancers.PropsFor(options, Random.Shared, resolver), "defuss-router");
+        _router.Tell(new RoutingSettings(options.EjectionPeriod, events), ActorRefs.Nobody);
+        _supervisor = system.ActorOf(WorkerSupervisor.PropsFor(PoolSettings(options), _launcher, _router, events), "defuss-supervisor");
+        registry.Register<DefussRouter>(_router);
+        registry.Register<DefussSupervisor>(_supervisor);
+
+        // Whoever starts the actor system's shutdown, the drain runs before any actor stops.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "defuss-drain", async () =>
+        {
+            RequestStop("the actor system is shutting down");
+            await DrainAsync().ConfigureAwait(false);
+            return Done.Instance;
+        });
+    }
+
+    /// <summary>The container's end: whatever a run left (nothing, after a run that returned).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CleanUpAsync().ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    /// <summary>Releases what the run held: signal handlers, the front door, the control hub and the private directory.</summary>
+    private async Task CleanUpAsync()
+    {
+        foreach (var signal in _signals)
+        {
+            signal.Dispose();
+        }
+
+        _signals.Clear();
+        if (Interlocked.Exchange(ref _frontDoor, null) is { } frontDoor)
+        {
+            await frontDoor.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Interlocked.Exchange(ref _hub, null) is { } hub)
+        {
+            await hub.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Interlocked.Exchange(ref _directory, null) is { } directory)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A worker may still be removing its socket; the directory is in the temp folder.
+            }
+        }
+    }
+
+    /// <summary>How long the front door waits for the router's answer; the router answers from memory in microseconds.</summary>
+    private static TimeSpan RoutingTimeout => TimeSpan.FromSeconds(2);
+
+    /// <summary>Starts the host; a failure (a hosted service that throws, an actor system that cannot start) stops it again.</summary>
+    private async Task<HostStart> StartHostAsync(WebApplication app)
+    {
+        try
+        {
+            await app.StartAsync(_shutdown.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            return HostStart.Cancelled;
+        }
+        catch (Exception exception)
+        {
+            PrimaryLog.StartupFailed(_logger, "the host did not start: " + exception.Message);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return HostStart.Failed;
+        }
+
+        if (_supervisor is null)
+        {
+            PrimaryLog.StartupFailed(_logger, "Defuss's actors did not start in the host's actor system; see the log above");
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return HostStart.Failed;
+        }
+
+        AppPlacement.LogWhatRunsInThePrimary(app.Services, _logger);
+        return HostStart.Started;
+    }
+
+    /// <summary>Starts the workers, waits for the first to be ready, opens the front door and serves until asked to stop.</summary>
+    private async Task<int> ServeAsync(IPEndPoint endpoint)
+    {
+        if (_shutdown.IsCancellationRequested)
+        {
+            return 0;
+        }
+
+        _hub = new ControlHub(_supervisor!, ControlPath, _logger);
+        _hub.Start();
+        _control.Attach(_supervisor!, _options!.GracefulShutdownTimeout);
+        _supervisor!.Tell(StartWorkers.Instance, ActorRefs.Nobody);
 
         if (!await WaitForFirstWorkerAsync().ConfigureAwait(false))
         {
-            await StopAsync().ConfigureAwait(false);
             return _shutdown.IsCancellationRequested && _lastFailure is null && !_allGaveUp.Task.IsCompleted ? 0 : 1;
         }
 
@@ -86,7 +234,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         {
             var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>(), _metrics) : null;
             _frontDoor = new FrontDoorListener(
-                FrontDoorOptionsFor(_options, endpoint), new ActorBackendSelector(Router, RoutingTimeout), _loggerFactory, TimeProvider.System, delivery: null, handoff);
+                FrontDoorOptionsFor(_options, endpoint), new ActorBackendSelector(_router, RoutingTimeout), _loggerFactory, TimeProvider.System, delivery: null, handoff);
             Endpoint = await _frontDoor.StartAsync().ConfigureAwait(false);
             var frontDoor = _frontDoor;
             _metrics.ObserveConnections(() => frontDoor.ActiveConnections);
@@ -94,93 +242,43 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         catch (InvalidOperationException exception)
         {
             PrimaryLog.StartupFailed(_logger, exception.Message);
-            await StopAsync().ConfigureAwait(false);
             return 1;
         }
 
         PrimaryLog.Listening(_logger, Environment.ProcessId, Endpoint);
         await WaitForStopAsync().ConfigureAwait(false);
-        await StopAsync().ConfigureAwait(false);
         return _allGaveUp.Task.IsCompleted ? 1 : 0;
     }
 
-    public async ValueTask DisposeAsync()
+    private string ControlPath => Path.Combine(_directory!, "control.sock");
+
+    private WorkerPoolSettings PoolSettings(DefussOptions options) => new()
     {
-        foreach (var signal in _signals)
-        {
-            signal.Dispose();
-        }
-
-        if (_frontDoor is not null)
-        {
-            await _frontDoor.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_system is not null)
-        {
-            await _system.Terminate().ConfigureAwait(false);
-        }
-
-        if (_hub is not null)
-        {
-            await _hub.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _shutdown.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A worker may still be removing its socket; the directory is in the temp folder.
-        }
-    }
-
-    /// <summary>How long the front door waits for the router's answer; the router answers from memory in microseconds.</summary>
-    private static TimeSpan RoutingTimeout => TimeSpan.FromSeconds(2);
-
-    private IActorRef Router { get; set; } = ActorRefs.Nobody;
-
-    private void StartControlPlane(int workers)
-    {
-        _system = ActorSystem.Create("defuss", new ActorSystemSettings { LoggerFactory = _loggerFactory });
-        var events = _system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "events");
-        Router = _system.ActorOf(LoadBalancers.PropsFor(_options, Random.Shared), "router");
-        Router.Tell(new RoutingSettings(_options.EjectionPeriod, events), ActorRefs.Nobody);
-        var controlPath = Path.Combine(_directory, "control.sock");
-        var pool = new WorkerPoolSettings
-        {
-            Workers = workers,
-            EndpointFor = WorkerEndpointFor,
-            Environment = _options.WorkerEnv,
-            ControlEndpoint = controlPath,
-            HeartbeatInterval = _options.WorkerHeartbeatInterval,
-            StartupTimeout = _options.StartupTimeout,
-            RespawnWorkers = _options.RespawnWorkers,
-            Restart = new RestartPolicy(
-                _options.RestartBackoffMin,
-                _options.RestartBackoffMax,
-                _options.RestartBackoffResetAfter,
-                _options.MaxRestarts,
-                _options.MaxRestartsWindow),
-            HeartbeatStaleAfter = _options.WorkerHeartbeatStaleAfter,
-            MaxWorkerMemory = _options.MaxWorkerMemory,
-            DrainTimeout = _options.GracefulShutdownTimeout,
-            KillGrace = _options.WorkerKillGrace,
-            Random = Random.Shared.NextDouble,
-        };
-        _supervisor = _system.ActorOf(Props.Create(() => new WorkerSupervisor(pool, _launcher, Router, events)), "supervisor");
-        _hub = new ControlHub(_supervisor, controlPath, _logger);
-        _hub.Start();
-        _control.Attach(_supervisor, _options.GracefulShutdownTimeout);
-    }
+        Workers = options.ResolveWorkerCount(),
+        EndpointFor = WorkerEndpointFor,
+        Environment = options.WorkerEnv,
+        ControlEndpoint = ControlPath,
+        HeartbeatInterval = options.WorkerHeartbeatInterval,
+        StartupTimeout = options.StartupTimeout,
+        RespawnWorkers = options.RespawnWorkers,
+        Restart = new RestartPolicy(
+            options.RestartBackoffMin,
+            options.RestartBackoffMax,
+            options.RestartBackoffResetAfter,
+            options.MaxRestarts,
+            options.MaxRestartsWindow),
+        HeartbeatStaleAfter = options.WorkerHeartbeatStaleAfter,
+        MaxWorkerMemory = options.MaxWorkerMemory,
+        DrainTimeout = options.GracefulShutdownTimeout,
+        KillGrace = options.WorkerKillGrace,
+        Random = Random.Shared.NextDouble,
+    };
 
     private string WorkerEndpointFor(int index, long incarnation)
     {
-        var path = Path.Combine(_directory, $"w{index}-{incarnation}.sock");
+        var path = Path.Combine(_directory!, $"w{index}-{incarnation}.sock");
         return _handoff ? WorkerEndpoint.Format(new HandoffEndPoint(path))
-            : _options.BaseWorkerPort is { } basePort ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
+            : _options!.BaseWorkerPort is { } basePort ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
             : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(path));
     }
 
@@ -209,7 +307,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private async Task<bool> WaitForFirstWorkerAsync()
     {
         var stopRequested = Task.Delay(Timeout.Infinite, _shutdown.Token);
-        var timeout = Task.Delay(_options.StartupTimeout);
+        var timeout = Task.Delay(_options!.StartupTimeout);
         var first = await Task.WhenAny(_firstReady.Task, stopRequested, timeout).ConfigureAwait(false);
         if (first == _firstReady.Task)
         {
@@ -243,11 +341,23 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
     private void RequestStop(string reason)
     {
-        if (!_shutdown.IsCancellationRequested)
+        lock (_drainGate)
         {
+            if (_shutdown.IsCancellationRequested)
+            {
+                return;
+            }
+
             PrimaryLog.Stopping(_logger, Environment.ProcessId, reason);
             _shutdown.Cancel();
         }
+    }
+
+    private enum HostStart
+    {
+        Started,
+        Cancelled,
+        Failed,
     }
 
     /// <summary>The front door's settings from <paramref name="options"/>, listening on <paramref name="endpoint"/>.</summary>

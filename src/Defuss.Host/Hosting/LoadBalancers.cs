@@ -1,4 +1,5 @@
-using Defuss.Actors;
+using Akka.Actor;
+using Akka.DependencyInjection;
 using Defuss.Actors.Routing;
 
 namespace Defuss.Hosting;
@@ -27,21 +28,29 @@ public static class LoadBalancers
     /// <summary>Whether <paramref name="name"/> names a built-in strategy (case-insensitive).</summary>
     public static bool IsKnown(string? name) => All.Contains(name ?? "", StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The router the options ask for: the custom one if set, else the built-in named by <see cref="DefussOptions.LoadBalancer"/>.</summary>
-    internal static Props PropsFor(DefussOptions options, Random random)
+    /// <summary>
+    /// The router the options ask for: the custom one if set (a router type is created by <paramref name="resolver"/>,
+    /// so its constructor may take the app's services), else the built-in named by <see cref="DefussOptions.LoadBalancer"/>.
+    /// </summary>
+    internal static Props PropsFor(DefussOptions options, Random random, IDependencyResolver? resolver)
     {
+        if (options.CustomRouterType is { } routerType)
+        {
+            return resolver is null ? Props.Create(routerType) : resolver.Props(routerType);
+        }
+
         if (options.CustomRouter is { } custom)
         {
             return custom;
         }
 
+        var key = RoutingKey.TryParse(options.ConsistentHashKey, out var parsed) ? parsed : RoutingKey.ClientAddress;
         return options.LoadBalancer switch
         {
             _ when Is(options.LoadBalancer, LeastConnections) => Props.Create(() => new LeastConnectionsRouter()),
             _ when Is(options.LoadBalancer, ResourceAware) => Props.Create(() => new ResourceAwareRouter()),
             _ when Is(options.LoadBalancer, PowerOfTwoChoices) => Props.Create(() => new PowerOfTwoChoicesRouter(random)),
-            _ when Is(options.LoadBalancer, ConsistentHash) => Props.Create(() => new ConsistentHashRouter(
-                RoutingKey.TryParse(options.ConsistentHashKey, out var key) ? key : RoutingKey.ClientAddress)),
+            _ when Is(options.LoadBalancer, ConsistentHash) => Props.Create(() => new ConsistentHashRouter(key)),
             _ => Props.Create(() => new RoundRobinRouter()),
         };
     }

@@ -74,4 +74,13 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.WorkerDraining, Level = LogLevel.Information, Message = "Worker {Index} (pid {Pid}) is draining: {Reason}")]
     public static partial void WorkerDraining(ILogger logger, int index, int pid, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.JoinedAppActorSystem, Level = LogLevel.Information, Message = "Defuss runs its supervisor and router in the app's own actor system (its AddAkka does not call WithDefuss, so Defuss adds itself)")]
+    public static partial void JoinedAppActorSystem(ILogger logger);
+
+    [LoggerMessage(EventId = HostEventIds.ActorsNotStarted, Level = LogLevel.Warning, Message = "Defuss's actors are not started: {Reason}")]
+    public static partial void ActorsNotStarted(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.AppRunsInThePrimary, Level = LogLevel.Information, Message = "The app's own actors ({Actors}) and hosted services ({HostedServices}) run in the primary too, besides every worker; WithWorkerActors and AddWorkerHostedService keep them in the workers")]
+    public static partial void AppRunsInThePrimary(ILogger logger, string actors, string hostedServices);
 }

@@ -1,4 +1,4 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Microsoft.Extensions.Logging;
@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace Defuss.Telemetry;
 
 /// <summary>
-/// Turns the workers' domain events into log lines and metrics, then passes each to the host's observer; counts the
-/// router's strategy failures, which the router has logged itself.
+/// Turns the workers' domain events into log lines and metrics, then passes each to the host's observer and publishes it
+/// on the actor system's event stream (where <c>DefussStreams.WorkerEvents</c> finds it); counts the router's strategy
+/// failures, which the router has logged itself.
 /// </summary>
 internal sealed class WorkerEventLogger : ReceiveActor
 {
@@ -18,6 +19,7 @@ internal sealed class WorkerEventLogger : ReceiveActor
             Log(logger, workerEvent);
             metrics.Record(workerEvent);
             observer(workerEvent);
+            Context.System.EventStream.Publish(workerEvent);
         });
         Receive<AllWorkersGaveUp>(gaveUp =>
         {
