@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Defuss.Actors;
 using Defuss.Telemetry;
 
 namespace Defuss.Hosting;
@@ -25,11 +26,12 @@ internal static class DefussHocon
         """);
 
     /// <summary>
-    /// The logging of the actor system Defuss creates for itself: Akka's warnings and errors go to
-    /// Microsoft.Extensions.Logging under their own category, without Akka's own prefix; its information lines (the
-    /// coordinated shutdown's progress, say) and the dead letters of a normal stop are left out.
+    /// The actor system Defuss creates for itself: Akka's warnings and errors go to Microsoft.Extensions.Logging under
+    /// their own category, without Akka's own prefix; its information lines (the coordinated shutdown's progress, say)
+    /// and the dead letters of a normal stop are left out; and its scheduler is one that costs nothing while nothing is
+    /// due (<see cref="TimerQueueScheduler"/>).
     /// </summary>
-    public static AkkaConfigurationBuilder WithDefussLogging(this AkkaConfigurationBuilder builder)
+    public static AkkaConfigurationBuilder WithDefussDefaults(this AkkaConfigurationBuilder builder)
     {
         builder.ConfigureLoggers(loggers =>
         {
@@ -39,7 +41,11 @@ internal static class DefussHocon
             loggers.AddLogger<AkkaLogBridge>();
         });
         return builder.AddHocon(
-            ConfigurationFactory.ParseString("akka.log-dead-letters-during-shutdown = off\nakka.stdout-loglevel = WARNING"),
+            ConfigurationFactory.ParseString($"""
+                akka.log-dead-letters-during-shutdown = off
+                akka.stdout-loglevel = WARNING
+                akka.scheduler.implementation = "{TimerQueueScheduler.ConfigName}"
+                """),
             HoconAddMode.Prepend);
     }
 }

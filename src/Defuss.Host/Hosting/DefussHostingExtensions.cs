@@ -106,7 +106,7 @@ public static class DefussHostingExtensions
         if (!services.Any(s => s.ServiceType == typeof(AkkaConfigurationBuilder)))
         {
             // The app runs no actor system of its own (or adds it later, which then wins): Defuss brings one.
-            services.AddAkka(ActorSystemName, (akka, _) => akka.WithDefussLogging().WithDefuss());
+            services.AddAkka(ActorSystemName, (akka, _) => akka.WithDefussDefaults().WithDefuss());
         }
     }
 
