@@ -1,13 +1,13 @@
 namespace Defuss.Actors.Routing;
 
 /// <summary>Asks the router for a backend for a new connection. Replied to with <see cref="BackendLease"/> or <see cref="NoBackend"/>.</summary>
-public sealed record ChooseBackend(ParsedRequest Request);
+internal sealed record ChooseBackend(ParsedRequest Request);
 
 /// <summary>The router's choice; the front door releases it with <see cref="ReleaseBackend"/> when the connection ends.</summary>
-public sealed record BackendLease(BackendCandidate Backend);
+internal sealed record BackendLease(BackendCandidate Backend);
 
 /// <summary>No worker can take a connection now.</summary>
-public sealed record NoBackend
+internal sealed record NoBackend
 {
     private NoBackend()
     {
@@ -18,16 +18,16 @@ public sealed record NoBackend
 }
 
 /// <summary>A connection leased to backend <paramref name="Id"/> has ended.</summary>
-public sealed record ReleaseBackend(string Id);
+internal sealed record ReleaseBackend(string Id);
 
 /// <summary>The front door could not reach backend <paramref name="Id"/> (refused, or failed before any byte reached it).</summary>
-public sealed record BackendConnectFailed(string Id, string Reason);
+internal sealed record BackendConnectFailed(string Id, string Reason);
 
 /// <summary>A worker's state changed: added, or replaced by this newer view.</summary>
-public sealed record BackendUpdated(BackendCandidate Backend);
+internal sealed record BackendUpdated(BackendCandidate Backend);
 
 /// <summary>A worker is no longer routable (exited, draining, stopped).</summary>
-public sealed record BackendRemoved(string Id);
+internal sealed record BackendRemoved(string Id);
 
 /// <summary>Asks a router for its <see cref="RouterStats"/>.</summary>
 public sealed record GetRouterStats
@@ -48,4 +48,4 @@ public sealed record RouterStats(long Leases, long StrategyFailures);
 /// is left out of routing for <paramref name="EjectionPeriod"/> (zero: never), and each strategy failure is told to
 /// <paramref name="Events"/> as a <see cref="RoutingStrategyFailed"/> (none: only logged and counted in <see cref="RouterStats"/>).
 /// </summary>
-public sealed record RoutingSettings(TimeSpan EjectionPeriod, IActorRef? Events = null);
+internal sealed record RoutingSettings(TimeSpan EjectionPeriod, IActorRef? Events = null);

@@ -1,7 +1,7 @@
 namespace Defuss.Actors.Workers;
 
 /// <summary>One running worker OS process, as the WorkerActor that owns it sees it.</summary>
-public interface IWorkerProcess
+internal interface IWorkerProcess
 {
     /// <summary>The process id.</summary>
     int Pid { get; }
@@ -26,11 +26,11 @@ public sealed record WorkerExit(int ExitCode, string? Signal)
 }
 
 /// <summary>Starts worker processes. The real one re-executes the primary's own command line; tests fake it.</summary>
-public interface IWorkerProcessLauncher
+internal interface IWorkerProcessLauncher
 {
     /// <summary>Starts worker <paramref name="request"/>.Index; throws if the process cannot be started.</summary>
     IWorkerProcess Launch(WorkerLaunchRequest request);
 }
 
 /// <summary>What a new worker process needs: who it is and its environment (the <c>DEFUSS_*</c> variables and the user's WorkerEnv).</summary>
-public sealed record WorkerLaunchRequest(int Index, long Incarnation, IReadOnlyDictionary<string, string> Environment);
+internal sealed record WorkerLaunchRequest(int Index, long Incarnation, IReadOnlyDictionary<string, string> Environment);

@@ -9,7 +9,7 @@ namespace Defuss.Actors.Workers;
 /// <param name="BackoffResetAfter">A worker Ready for this long has its backoff reset.</param>
 /// <param name="MaxRestarts">More restarts than this within <paramref name="MaxRestartsWindow"/> gives the worker up.</param>
 /// <param name="MaxRestartsWindow">The window the restart budget counts in.</param>
-public sealed record RestartPolicy(
+internal sealed record RestartPolicy(
     TimeSpan BackoffMin,
     TimeSpan BackoffMax,
     TimeSpan BackoffResetAfter,

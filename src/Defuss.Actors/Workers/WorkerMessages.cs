@@ -3,7 +3,7 @@ using Defuss.Worker.Protocol;
 namespace Defuss.Actors.Workers;
 
 /// <summary>The primary's end of one worker's control channel, as the worker's actor uses it.</summary>
-public interface IWorkerControlSession
+internal interface IWorkerControlSession
 {
     /// <summary>Tells the worker to drain and exit within <paramref name="deadline"/>.</summary>
     void SendStop(TimeSpan deadline);
@@ -14,25 +14,25 @@ public interface IWorkerControlSession
 
 /// <summary>A worker connected and said hello; the supervisor forwards it to <c>worker-N</c>, which replies
 /// <see cref="HelloAccepted"/> or <see cref="HelloRejected"/>.</summary>
-public sealed record WorkerHello(Hello Hello, IWorkerControlSession Session);
+internal sealed record WorkerHello(Hello Hello, IWorkerControlSession Session);
 
 /// <summary>The hello matched the worker's current incarnation; the session reports to <paramref name="Worker"/>.</summary>
-public sealed record HelloAccepted(IActorRef Worker);
+internal sealed record HelloAccepted(IActorRef Worker);
 
 /// <summary>The hello was refused (unknown index, wrong incarnation or secret).</summary>
-public sealed record HelloRejected(string Reason);
+internal sealed record HelloRejected(string Reason);
 
 /// <summary>A frame from worker incarnation <paramref name="Incarnation"/>'s control channel.</summary>
-public sealed record WorkerReport(long Incarnation, ControlMessage Message);
+internal sealed record WorkerReport(long Incarnation, ControlMessage Message);
 
 /// <summary>The control channel of incarnation <paramref name="Incarnation"/> closed.</summary>
-public sealed record ControlChannelClosed(long Incarnation);
+internal sealed record ControlChannelClosed(long Incarnation);
 
 /// <summary>Stop every worker (drain, then exit within <paramref name="Deadline"/>); replied to with <see cref="AllWorkersStopped"/>.</summary>
-public sealed record StopAllWorkers(TimeSpan Deadline);
+internal sealed record StopAllWorkers(TimeSpan Deadline);
 
 /// <summary>Every worker process has exited.</summary>
-public sealed record AllWorkersStopped
+internal sealed record AllWorkersStopped
 {
     private AllWorkersStopped()
     {

@@ -1,7 +1,7 @@
 namespace Defuss.Actors.Workers;
 
 /// <summary>What the worker actors need from the host's options.</summary>
-public sealed record WorkerPoolSettings
+internal sealed record WorkerPoolSettings
 {
     /// <summary>How many workers.</summary>
     public required int Workers { get; init; }

@@ -54,6 +54,14 @@ public static class DefussAkkaExtensions
     }
 
     /// <summary>Starts actors in the worker processes only: the primary, which runs no endpoint, never starts them.</summary>
+    public static AkkaConfigurationBuilder WithWorkerActors(this AkkaConfigurationBuilder builder, Action<ActorSystem, IActorRegistry, IDependencyResolver> starter)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(starter);
+        return WorkerSettings.IsWorkerProcess() ? builder.WithActors(starter) : builder;
+    }
+
+    /// <summary>Starts actors in the worker processes only: the primary, which runs no endpoint, never starts them.</summary>
     public static AkkaConfigurationBuilder WithWorkerActors(this AkkaConfigurationBuilder builder, Action<ActorSystem, IActorRegistry> starter)
     {
         ArgumentNullException.ThrowIfNull(builder);

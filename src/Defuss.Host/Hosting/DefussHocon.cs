@@ -26,6 +26,13 @@ internal static class DefussHocon
         """);
 
     /// <summary>
+    /// In a worker, the app's actor system (if it has one) stops with the worker's host, which SIGTERM stops and SIGINT
+    /// does not: a terminal's Ctrl+C reaches every process of its group, and the primary leads the drain. Akka's own
+    /// signal hook would stop the actor system under the app at the first Ctrl+C.
+    /// </summary>
+    public static Config ForWorker() => ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
+
+    /// <summary>
     /// The actor system Defuss creates for itself: Akka's warnings and errors go to Microsoft.Extensions.Logging under
     /// their own category, without Akka's own prefix; its information lines (the coordinated shutdown's progress, say)
     /// and the dead letters of a normal stop are left out; and its scheduler is one that costs nothing while nothing is

@@ -112,10 +112,12 @@ public static class DefussHostingExtensions
 
     /// <summary>
     /// Serves the app until the primary says stop or goes away. A terminal's Ctrl+C reaches the whole process group;
-    /// workers ignore SIGINT (their host lifetime is <c>WorkerLifetime</c>) so that the primary decides the order of the drain.
+    /// workers ignore SIGINT (their host lifetime is <c>WorkerLifetime</c>, and the app's actor system, if any, stops with
+    /// the host rather than on Akka's own signal hook) so that the primary decides the order of the drain.
     /// </summary>
     private static async Task RunWorkerAsync(WebApplication app, CancellationToken cancellationToken)
     {
+        app.Services.GetService<AkkaConfigurationBuilder>()?.AddHocon(DefussHocon.ForWorker(), HoconAddMode.Prepend);
         try
         {
             await ((IHost)app).RunAsync(cancellationToken);

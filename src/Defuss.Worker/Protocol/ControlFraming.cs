@@ -6,7 +6,7 @@ namespace Defuss.Worker.Protocol;
 /// <summary>
 /// Frames on the control channel: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
 /// </summary>
-public static class ControlFraming
+internal static class ControlFraming
 {
     /// <summary>The largest frame either side accepts; a longer one is a protocol error.</summary>
     public const int MaxFrameBytes = 64 * 1024;

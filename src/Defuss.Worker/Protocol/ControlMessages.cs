@@ -9,19 +9,19 @@ namespace Defuss.Worker.Protocol;
 [JsonDerivedType(typeof(Heartbeat), "heartbeat")]
 [JsonDerivedType(typeof(Stopping), "stopping")]
 [JsonDerivedType(typeof(Stop), "stop")]
-public abstract record ControlMessage;
+internal abstract record ControlMessage;
 
 /// <summary>The first frame a worker sends: who it is, and the secret of its incarnation.</summary>
-public sealed record Hello(int Index, long Incarnation, int Pid, string Secret) : ControlMessage;
+internal sealed record Hello(int Index, long Incarnation, int Pid, string Secret) : ControlMessage;
 
 /// <summary>The worker's Kestrel has started and serves on <paramref name="Endpoint"/> (see <see cref="WorkerEndpoint"/>).</summary>
-public sealed record Ready(string Endpoint) : ControlMessage;
+internal sealed record Ready(string Endpoint) : ControlMessage;
 
 /// <summary>The worker is alive; sent every heartbeat interval.</summary>
-public sealed record Heartbeat(WorkerStats Stats) : ControlMessage;
+internal sealed record Heartbeat(WorkerStats Stats) : ControlMessage;
 
 /// <summary>The worker has begun to stop, for <paramref name="Reason"/>.</summary>
-public sealed record Stopping(string Reason) : ControlMessage;
+internal sealed record Stopping(string Reason) : ControlMessage;
 
 /// <summary>From the primary: drain in-flight requests and exit within <paramref name="DeadlineMs"/> milliseconds.</summary>
-public sealed record Stop(int DeadlineMs) : ControlMessage;
+internal sealed record Stop(int DeadlineMs) : ControlMessage;

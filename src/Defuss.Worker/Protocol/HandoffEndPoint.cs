@@ -7,7 +7,7 @@ namespace Defuss.Worker.Protocol;
 /// A worker's private endpoint in handoff mode: the Unix socket at <see cref="Path"/> on which the worker receives
 /// client connections from the primary as descriptors. Kestrel binds it through Defuss's handoff transport.
 /// </summary>
-public sealed class HandoffEndPoint : EndPoint
+internal sealed class HandoffEndPoint : EndPoint
 {
     public HandoffEndPoint(string path)
     {

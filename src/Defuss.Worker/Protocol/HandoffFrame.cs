@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Defuss.Worker.Protocol;
 
 /// <summary>What a frame on a handoff channel says.</summary>
-public enum HandoffFrameKind : byte
+internal enum HandoffFrameKind : byte
 {
     /// <summary>Primary to worker, first: the worker incarnation's secret, as the payload.</summary>
     Hello = 0,
@@ -25,7 +25,7 @@ public enum HandoffFrameKind : byte
 /// payload. A <see cref="HandoffFrameKind.Connection"/> or <see cref="HandoffFrameKind.Returned"/> frame carries one
 /// descriptor in <c>SCM_RIGHTS</c>, sent with its first byte.
 /// </summary>
-public static class HandoffFrame
+internal static class HandoffFrame
 {
     /// <summary>The size of a frame header.</summary>
     public const int HeaderSize = 16;

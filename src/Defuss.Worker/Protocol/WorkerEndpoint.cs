@@ -8,7 +8,7 @@ namespace Defuss.Worker.Protocol;
 /// A worker's private endpoint as text: <c>unix:/path/to/socket</c> or <c>tcp:127.0.0.1:5001</c> (<c>tcp:[::1]:5001</c>),
 /// both proxied to, or <c>handoff:/path/to/socket</c>, where the worker receives connections as descriptors.
 /// </summary>
-public static class WorkerEndpoint
+internal static class WorkerEndpoint
 {
     /// <summary>Formats <paramref name="endPoint"/> (a <see cref="UnixDomainSocketEndPoint"/> or an <see cref="IPEndPoint"/>).</summary>
     public static string Format(EndPoint endPoint) => endPoint switch

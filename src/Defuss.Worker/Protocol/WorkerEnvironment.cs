@@ -1,7 +1,7 @@
 namespace Defuss.Worker.Protocol;
 
 /// <summary>The environment variables through which the primary tells a worker process who it is.</summary>
-public static class WorkerEnvironment
+internal static class WorkerEnvironment
 {
     /// <summary><c>worker</c> in a worker process; absent in the primary.</summary>
     public const string Role = "DEFUSS_ROLE";

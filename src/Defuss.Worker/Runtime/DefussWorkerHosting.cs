@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace Defuss.Worker.Runtime;
 
 /// <summary>Turns an app's <see cref="WebApplicationBuilder"/> into a Defuss worker.</summary>
-public static class DefussWorkerHosting
+internal static class DefussWorkerHosting
 {
     private const string LoggerCategory = "Defuss.Worker.Runtime.DefussWorkerHosting";
 

@@ -12,7 +12,7 @@ namespace Defuss.Worker.Runtime;
 /// <param name="ControlEndpoint">The path of the primary's control socket.</param>
 /// <param name="Endpoint">The private endpoint to serve on, in <see cref="WorkerEndpoint"/> form.</param>
 /// <param name="HeartbeatInterval">How often the worker sends a <see cref="Heartbeat"/>.</param>
-public sealed record WorkerSettings(
+internal sealed record WorkerSettings(
     int Index,
     long Incarnation,
     string Secret,
