@@ -20,7 +20,8 @@ public sealed class ControlFramingTests
         UptimeMs: 98_765,
         SampledAtUnixMs: 1_767_225_600_000);
 
-    public static TheoryData<ControlMessage> Messages() => new()
+    /// <summary>One message of each kind; as objects, since <see cref="ControlMessage"/> is internal to Defuss.Worker.</summary>
+    public static TheoryData<object> Messages() => new()
     {
         new Hello(3, 7, 4242, "secret-of-7"),
         new Ready("unix:/tmp/defuss/worker-3.sock"),
@@ -32,8 +33,9 @@ public sealed class ControlFramingTests
 
     [Theory]
     [MemberData(nameof(Messages))]
-    public async Task WriteThenRead_EachMessage_RoundTrips(ControlMessage message)
+    public async Task WriteThenRead_EachMessage_RoundTrips(object sent)
     {
+        var message = (ControlMessage)sent;
         using var stream = new MemoryStream();
         await ControlFraming.WriteAsync(stream, message).AsTask().WaitAsync(TestTimeouts.Default);
         stream.Position = 0;

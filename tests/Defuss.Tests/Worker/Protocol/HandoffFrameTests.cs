@@ -24,14 +24,16 @@ public sealed class HandoffFrameTests
         return header;
     }
 
+    // Each kind as its byte: HandoffFrameKind is internal to Defuss.Worker, and a test method is public.
     [Theory]
-    [InlineData(HandoffFrameKind.Hello, 0L, 32)]
-    [InlineData(HandoffFrameKind.Connection, 1L, 517)]
-    [InlineData(HandoffFrameKind.Closed, long.MaxValue, 0)]
-    [InlineData(HandoffFrameKind.Returned, -1L, 0)]
-    [InlineData(HandoffFrameKind.Connection, long.MinValue, HandoffFrame.MaxPayload)]
-    public void TryReadHeader_WrittenHeader_GivesItsFieldsBack(HandoffFrameKind kind, long id, int payloadLength)
+    [InlineData((byte)HandoffFrameKind.Hello, 0L, 32)]
+    [InlineData((byte)HandoffFrameKind.Connection, 1L, 517)]
+    [InlineData((byte)HandoffFrameKind.Closed, long.MaxValue, 0)]
+    [InlineData((byte)HandoffFrameKind.Returned, -1L, 0)]
+    [InlineData((byte)HandoffFrameKind.Connection, long.MinValue, HandoffFrame.MaxPayload)]
+    public void TryReadHeader_WrittenHeader_GivesItsFieldsBack(byte kindValue, long id, int payloadLength)
     {
+        var kind = (HandoffFrameKind)kindValue;
         var header = Header(kind, id, payloadLength);
 
         var read = HandoffFrame.TryReadHeader(header, out var readKind, out var readId, out var readLength);
@@ -169,13 +171,14 @@ public sealed class HandoffFrameTests
         write.Should().Throw<ArgumentOutOfRangeException>();
     }
 
+    // Each kind as its byte: HandoffFrameKind is internal to Defuss.Worker, and a test method is public.
     [Theory]
-    [InlineData(HandoffFrameKind.Hello, false)]
-    [InlineData(HandoffFrameKind.Connection, true)]
-    [InlineData(HandoffFrameKind.Closed, false)]
-    [InlineData(HandoffFrameKind.Returned, true)]
-    public void CarriesDescriptor_Kind_IsTrueForConnectionAndReturned(HandoffFrameKind kind, bool carries)
+    [InlineData((byte)HandoffFrameKind.Hello, false)]
+    [InlineData((byte)HandoffFrameKind.Connection, true)]
+    [InlineData((byte)HandoffFrameKind.Closed, false)]
+    [InlineData((byte)HandoffFrameKind.Returned, true)]
+    public void CarriesDescriptor_Kind_IsTrueForConnectionAndReturned(byte kind, bool carries)
     {
-        HandoffFrame.CarriesDescriptor(kind).Should().Be(carries);
+        HandoffFrame.CarriesDescriptor((HandoffFrameKind)kind).Should().Be(carries);
     }
 }
