@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Defuss.Actors.TestKit;
+using Akka.TestKit;
 using Defuss.Actors.Workers;
 using Defuss.Control;
 using Defuss.Tests.TestSupport;
@@ -7,7 +7,7 @@ using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Control;
 
-public sealed class ControlHubTests : TestKit, IAsyncLifetime
+public sealed class ControlHubTests : ActorTest, IAsyncLifetime
 {
     private readonly ShortTempDirectory _directory = new();
     private readonly ListLoggerProvider _logs = new();

@@ -1,5 +1,6 @@
 using Defuss.Actors.Workers;
 using Defuss.Hosting;
+using Defuss.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,9 +8,22 @@ namespace Defuss.Tests.Hosting;
 
 public sealed class DefussControlTests
 {
+    /// <summary>Records the events it is given, from the delivery task, and lets the test wait for a number of them.</summary>
     private sealed class Recorder : IObserver<WorkerEvent>
     {
-        public List<WorkerEvent> Seen { get; } = [];
+        private readonly List<WorkerEvent> _seen = [];
+        private readonly AsyncCounter _count = new();
+
+        public IReadOnlyList<WorkerEvent> Seen
+        {
+            get
+            {
+                lock (_seen)
+                {
+                    return [.. _seen];
+                }
+            }
+        }
 
         public void OnCompleted()
         {
@@ -19,7 +33,18 @@ public sealed class DefussControlTests
         {
         }
 
-        public void OnNext(WorkerEvent value) => Seen.Add(value);
+        public void OnNext(WorkerEvent value)
+        {
+            lock (_seen)
+            {
+                _seen.Add(value);
+            }
+
+            _count.Increment();
+        }
+
+        /// <summary>Completes once <paramref name="count"/> events have been seen.</summary>
+        public Task SeenAsync(int count) => _count.WaitForAsync(count);
     }
 
     [Fact]
@@ -36,7 +61,7 @@ public sealed class DefussControlTests
     }
 
     [Fact]
-    public void Events_ReachEverySubscriberUntilItUnsubscribes()
+    public async Task Events_ReachEverySubscriberUntilItUnsubscribes()
     {
         var control = new DefussControl();
         var first = new Recorder();
@@ -44,13 +69,17 @@ public sealed class DefussControlTests
         using var firstSubscription = control.Events.Subscribe(first);
         var secondSubscription = control.Events.Subscribe(second);
         var started = new WorkerStarted(0, 1, 4242, "unix:/tmp/w0.sock");
+        var ready = new WorkerReady(0, 1, 4242, "unix:/tmp/w0.sock");
 
         control.Publish(started);
         secondSubscription.Dispose();
-        control.Publish(new WorkerReady(0, 1, 4242, "unix:/tmp/w0.sock"));
+        control.Publish(ready);
 
-        first.Seen.Should().HaveCount(2);
+        await first.SeenAsync(2);
+        await second.SeenAsync(1);
+        first.Seen.Should().Equal(started, ready);
         second.Seen.Should().Equal(started);
+        control.DroppedEvents.Should().Be(0);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
 using Defuss.Hosting;
+using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Hosting;
 
@@ -15,7 +16,7 @@ public sealed class LoadBalancersTests
     public void PropsFor_BuiltInName_BuildsThatRouter(string name, Type router)
     {
         LoadBalancers.IsKnown(name).Should().BeTrue();
-        LoadBalancers.PropsFor(new DefussOptions { LoadBalancer = name }, new Random(1)).ActorType.Should().Be(router);
+        LoadBalancers.PropsFor(new DefussOptions { LoadBalancer = name }, new Random(1), resolver: null).Type.Should().Be(router);
     }
 
     [Fact]
@@ -23,7 +24,7 @@ public sealed class LoadBalancersTests
     {
         var options = new DefussOptions { LoadBalancer = LoadBalancers.LeastConnections }.UseRouter<PinnedRouter>();
 
-        LoadBalancers.PropsFor(options, new Random(1)).ActorType.Should().Be<PinnedRouter>();
+        LoadBalancers.PropsFor(options, new Random(1), resolver: null).Type.Should().Be<PinnedRouter>();
         options.RouterName.Should().Be(nameof(PinnedRouter));
     }
 
@@ -32,13 +33,13 @@ public sealed class LoadBalancersTests
     {
         var options = new DefussOptions().UseRouter(context => context.Candidates[0]);
 
-        LoadBalancers.PropsFor(options, new Random(1)).ActorType.Should().Be<DelegateRouter>();
+        LoadBalancers.PropsFor(options, new Random(1), resolver: null).Type.Should().Be<DelegateRouter>();
     }
 
     [Fact]
     public void UseRouter_PropsOfAnotherActor_Throws()
     {
-        var act = () => new DefussOptions().UseRouter(Props.Create(() => new Defuss.Tests.TestSupport.EchoActor()));
+        var act = () => new DefussOptions().UseRouter(Props.Create(() => new EchoActor()));
 
         act.Should().Throw<ArgumentException>();
     }

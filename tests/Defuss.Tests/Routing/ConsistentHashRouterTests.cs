@@ -1,12 +1,11 @@
 using System.Net;
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
-public sealed class ConsistentHashRouterTests : TestKit
+public sealed class ConsistentHashRouterTests : ActorTest
 {
     private IActorRef Router(string spec, int workers = 4)
     {

@@ -1,17 +1,30 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
-public sealed class DelegateRouterTests : TestKit
+public sealed class DelegateRouterTests : ActorTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(100);
 
     private IActorRef Router(Func<RoutingContext, ValueTask<BackendCandidate?>> strategy) =>
         Sys.ActorOf(Props.Create(() => new DelegateRouter(strategy, Timeout)))
             .WithBackends(Routers.Candidate(0), Routers.Candidate(1), Routers.Candidate(2));
+
+    /// <summary>
+    /// A delegate that never answers, and completes <paramref name="called"/> when the router calls it: by then the
+    /// router has armed its routing timeout, so the test may advance the clock.
+    /// </summary>
+    private static Func<RoutingContext, ValueTask<BackendCandidate?>> NeverAnswers(TaskCompletionSource called)
+    {
+        var never = new TaskCompletionSource<BackendCandidate?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _ =>
+        {
+            called.TrySetResult();
+            return new(never.Task);
+        };
+    }
 
     [Fact]
     public async Task ChooseBackend_SyncDelegate_PicksItsCandidate()
@@ -40,12 +53,11 @@ public sealed class DelegateRouterTests : TestKit
     [Fact]
     public async Task ChooseBackend_DelegateNeverAnswers_FallsBackToRoundRobinAfterTheTimeout()
     {
-        var never = new TaskCompletionSource<BackendCandidate?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var router = Router(_ => new(never.Task));
-        var timersBefore = Clock.ActiveTimers;
+        var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var router = Router(NeverAnswers(called));
 
         var answer = router.ChooseIdAsync();
-        await Eventually.TrueAsync(() => Clock.ActiveTimers >= timersBefore + 2, "the ask's and the routing timeout's timers");
+        await called.Task.WaitAsync(TestTimeouts.Default);
         answer.IsCompleted.Should().BeFalse();
         Clock.Advance(Timeout);
 
@@ -57,13 +69,12 @@ public sealed class DelegateRouterTests : TestKit
     public async Task ChooseBackend_DelegateNeverAnswers_TellsTheEventsActorItTimedOut()
     {
         var events = CreateTestProbe();
-        var never = new TaskCompletionSource<BackendCandidate?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var router = Router(_ => new(never.Task));
+        var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var router = Router(NeverAnswers(called));
         router.Tell(new RoutingSettings(RouterActorBase.DefaultEjectionPeriod, events));
-        var timersBefore = Clock.ActiveTimers;
 
         var answer = router.ChooseIdAsync();
-        await Eventually.TrueAsync(() => Clock.ActiveTimers >= timersBefore + 2, "the ask's and the routing timeout's timers");
+        await called.Task.WaitAsync(TestTimeouts.Default);
         Clock.Advance(Timeout);
 
         (await answer.WaitAsync(TestTimeouts.Default)).Should().Be("worker-0");

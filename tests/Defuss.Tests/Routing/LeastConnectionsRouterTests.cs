@@ -1,11 +1,10 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
-public sealed class LeastConnectionsRouterTests : TestKit
+public sealed class LeastConnectionsRouterTests : ActorTest
 {
     private IActorRef Router() => Sys.ActorOf(Props.Create(() => new LeastConnectionsRouter()))
         .WithBackends(Routers.Candidate(0), Routers.Candidate(1), Routers.Candidate(2));

@@ -1,11 +1,10 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
-public sealed class PowerOfTwoChoicesRouterTests : TestKit
+public sealed class PowerOfTwoChoicesRouterTests : ActorTest
 {
     private IActorRef Router(params int[] draws)
     {
@@ -44,8 +43,8 @@ public sealed class PowerOfTwoChoicesRouterTests : TestKit
     [Fact]
     public async Task ChooseBackend_WithOneCandidate_NeedsNoDraw()
     {
-        var router = Sys.ActorOf(Props.Create(() => new PowerOfTwoChoicesRouter(_ => throw new InvalidOperationException("no draw"))))
-            .WithBackends(Routers.Candidate(0));
+        Func<int, int> noDraw = _ => throw new InvalidOperationException("no draw");
+        var router = Sys.ActorOf(Props.Create(() => new PowerOfTwoChoicesRouter(noDraw))).WithBackends(Routers.Candidate(0));
 
         (await router.ChooseIdAsync()).Should().Be("worker-0");
         (await router.StatsAsync()).StrategyFailures.Should().Be(0);

@@ -1,11 +1,10 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
-public sealed class ResourceAwareRouterTests : TestKit
+public sealed class ResourceAwareRouterTests : ActorTest
 {
     private IActorRef Router(params BackendCandidate[] backends) =>
         Sys.ActorOf(Props.Create(() => new ResourceAwareRouter())).WithBackends(backends);

@@ -1,11 +1,10 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
-public sealed class RoundRobinRouterTests : TestKit
+public sealed class RoundRobinRouterTests : ActorTest
 {
     private static BackendCandidate Candidate(int index, bool ready = true, int pid = 100) => Routers.Candidate(index, ready, pid);
 

@@ -1,23 +1,12 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Tests.Routing;
 
-public sealed class RouterActorBaseTests : TestKit
+public sealed class RouterActorBaseTests : ActorTest
 {
-    private readonly ListLoggerProvider _logs;
-
-    public RouterActorBaseTests()
-        : this(new ListLoggerProvider())
-    {
-    }
-
-    private RouterActorBaseTests(ListLoggerProvider logs)
-        : base("routing", logs) => _logs = logs;
-
     private IActorRef Router(Func<IReadOnlyList<BackendCandidate>, BackendCandidate?> choose) =>
         Sys.ActorOf(Props.Create(() => new LambdaRouter(choose)))
             .WithBackends(Routers.Candidate(0), Routers.Candidate(1), Routers.Candidate(2, ready: false));
@@ -47,7 +36,7 @@ public sealed class RouterActorBaseTests : TestKit
         (await router.ChooseIdAsync()).Should().Be("worker-0");
         (await router.ChooseIdAsync()).Should().Be("worker-1");
         (await router.StatsAsync()).Should().Be(new RouterStats(2, 2));
-        _logs.Entries.Where(e => e.EventId.Id == 1200).Should().HaveCount(2)
+        Logs.Entries.Where(e => e.EventId.Id == 1200).Should().HaveCount(2)
             .And.OnlyContain(e => e.Level == LogLevel.Warning && e.Exception is InvalidOperationException && e.Message.Contains("LambdaRouter"));
     }
 
@@ -58,7 +47,7 @@ public sealed class RouterActorBaseTests : TestKit
 
         (await router.ChooseIdAsync()).Should().Be("worker-0");
         (await router.StatsAsync()).StrategyFailures.Should().Be(1);
-        _logs.Entries.Should().ContainSingle(e => e.EventId.Id == 1201 && e.Level == LogLevel.Warning);
+        Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 1201 && e.Level == LogLevel.Warning);
     }
 
     [Fact]

@@ -1,12 +1,11 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
-/// <summary>Passive health in <see cref="RouterActorBase"/>, through the round-robin router, on the manual clock.</summary>
-public sealed class RouterEjectionTests : TestKit
+/// <summary>Passive health in <see cref="RouterActorBase"/>, through the round-robin router, on virtual time.</summary>
+public sealed class RouterEjectionTests : ActorTest
 {
     private static readonly TimeSpan Ejection = TimeSpan.FromSeconds(10);
 

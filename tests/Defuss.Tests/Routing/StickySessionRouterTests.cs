@@ -1,13 +1,12 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Samples.Showcase.Routing;
 using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Routing;
 
 /// <summary>The Showcase's custom router actor, on fixed sets of candidates.</summary>
-public sealed class StickySessionRouterTests : TestKit
+public sealed class StickySessionRouterTests : ActorTest
 {
     private IActorRef Router(params BackendCandidate[] backends) =>
         Sys.ActorOf(Props.Create<StickySessionRouter>()).WithBackends(backends);

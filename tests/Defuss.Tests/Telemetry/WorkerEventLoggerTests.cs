@@ -1,6 +1,6 @@
-using Defuss.Actors;
+using Akka.Actor;
+using Akka.TestKit;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Actors.Workers;
 using Defuss.Telemetry;
 using Defuss.Tests.TestSupport;
@@ -8,17 +8,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Defuss.Tests.Telemetry;
 
-public sealed class WorkerEventLoggerTests : TestKit
+public sealed class WorkerEventLoggerTests : ActorTest
 {
     private readonly MetricsRecorder _recorder = new();
     private readonly DefussMetrics _metrics;
-    private readonly List<object> _observed = [];
+    private readonly TestProbe _observer;
     private readonly IActorRef _events;
 
     public WorkerEventLoggerTests()
     {
         _metrics = new DefussMetrics(_recorder.MeterFactory);
-        _events = Sys.ActorOf(Props.Create(() => new WorkerEventLogger(NullLogger.Instance, _metrics, e => { lock (_observed) { _observed.Add(e); } })));
+        _observer = CreateTestProbe("observer");
+        var observer = _observer.Ref;
+        Action<object> observe = e => observer.Tell(e, ActorRefs.NoSender);
+        _events = Sys.ActorOf(Props.Create(() => new WorkerEventLogger(NullLogger.Instance, _metrics, observe)));
     }
 
     protected override void Dispose(bool disposing)
@@ -31,9 +34,9 @@ public sealed class WorkerEventLoggerTests : TestKit
     [Fact]
     public async Task RoutingStrategyFailed_FromARouter_IsCountedOnTheMeterByKind()
     {
-        var router = Sys.ActorOf(Props.Create(() => new DelegateRouter(
-                context => context.Request.GetHeader("X-Fail") == "throw" ? throw new InvalidOperationException("broken") : new(Routers.Candidate(9)),
-                TimeSpan.FromMilliseconds(100))))
+        Func<RoutingContext, ValueTask<BackendCandidate?>> strategy =
+            context => context.Request.GetHeader("X-Fail") == "throw" ? throw new InvalidOperationException("broken") : new(Routers.Candidate(9));
+        var router = Sys.ActorOf(Props.Create(() => new DelegateRouter(strategy, TimeSpan.FromMilliseconds(100))))
             .WithBackends(Routers.Candidate(0), Routers.Candidate(1));
         router.Tell(new RoutingSettings(RouterActorBase.DefaultEjectionPeriod, _events));
 
@@ -45,10 +48,8 @@ public sealed class WorkerEventLoggerTests : TestKit
         _recorder.Measurements.Where(m => m.Instrument == "defuss.routing.strategy_failures")
             .Select(m => m.Tags.Single().Value)
             .Should().Equal("throw", "throw", "invalid");
-        lock (_observed)
-        {
-            _observed.Should().BeEmpty("routing failures are counted, not published as worker events");
-        }
+        // Routing failures are counted, not published as worker events.
+        await _observer.ExpectNoMsgAsync(TestTimeouts.NoMessage);
     }
 
     [Fact]
@@ -58,11 +59,8 @@ public sealed class WorkerEventLoggerTests : TestKit
 
         _events.Tell(ready);
 
-        await Eventually.TrueAsync(() => { lock (_observed) { return _observed.Count == 1; } }, "the observer hears the event");
+        (await _observer.ExpectMsgAsync<WorkerReady>()).Should().BeSameAs(ready);
         _recorder.Observe("defuss.workers.ready").Should().Be(1);
-        lock (_observed)
-        {
-            _observed.Should().ContainSingle().Which.Should().Be(ready);
-        }
+        await _observer.ExpectNoMsgAsync(TestTimeouts.NoMessage);
     }
 }

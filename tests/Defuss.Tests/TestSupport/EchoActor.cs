@@ -1,13 +1,9 @@
+using Akka.Actor;
+
 namespace Defuss.Tests.TestSupport;
 
-using Defuss.Actors;
-
-/// <summary>Answers <see cref="Ping"/> with <see cref="Pong"/> and sends every other message back to its sender.</summary>
+/// <summary>Sends every message back to its sender: an actor that is not a router.</summary>
 internal sealed class EchoActor : ReceiveActor
 {
-    public EchoActor()
-    {
-        Receive<Ping>(_ => Sender.Tell(Pong.Instance));
-        ReceiveAny(message => Sender.Tell(message));
-    }
+    public EchoActor() => ReceiveAny(message => Sender.Tell(message));
 }

@@ -1,4 +1,4 @@
-using Defuss.Actors;
+using Akka.Actor;
 
 namespace Defuss.Tests.TestSupport;
 

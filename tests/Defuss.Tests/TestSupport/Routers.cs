@@ -1,5 +1,5 @@
 using System.Net;
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
 using Defuss.Worker.Protocol;
 

@@ -1,4 +1,4 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Defuss.Tests.TestSupport;
@@ -14,7 +14,7 @@ public sealed partial class WorkerActorTests
         var parent = StartWorker();
         var process = await _launcher.NextLaunchAsync();
         var session = new FakeControlSession();
-        await ConnectAndReadyAsync(parent, process, session);
+        var worker = await ConnectAndReadyAsync(parent, process, session);
 
         Clock.Advance(StaleAfter - TimeSpan.FromTicks(1));
         await _router.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
@@ -22,6 +22,7 @@ public sealed partial class WorkerActorTests
 
         _router.ExpectMsg<BackendRemoved>(r => r.Id == "worker-0");
         _events.FishForMessage<WorkerStale>(s => s.Pid == process.Pid).Silence.Should().Be(StaleAfter);
+        await worker.HandledAsync();
         session.Stops.Should().Equal(KillGrace);
         process.KillCalls.Should().Be(0);
 
@@ -61,8 +62,8 @@ public sealed partial class WorkerActorTests
         Clock.Advance(TimeSpan.FromSeconds(30));
 
         _events.ExpectMsg<WorkerStartupTimedOut>(e => e.Pid == process.Pid);
-        process.KillCalls.Should().Be(1);
         _events.ExpectMsg<WorkerExited>(e => e.Exit.Signal == "SIGKILL");
+        process.KillCalls.Should().Be(1);
     }
 
     [Fact]
@@ -78,6 +79,7 @@ public sealed partial class WorkerActorTests
         _events.FishForMessage<WorkerDraining>(d => d.Pid == process.Pid).Reason.Should().Be("Defuss is stopping");
         session.Stops.Should().Equal(TimeSpan.FromSeconds(10));
         process.KillCalls.Should().Be(0);
+        await worker.HandledAsync();
 
         Clock.Advance(TimeSpan.FromSeconds(10));
 
@@ -98,6 +100,7 @@ public sealed partial class WorkerActorTests
 
         worker.Tell(new StopWorker(TimeSpan.FromSeconds(5)));
         _router.FishForMessage<BackendRemoved>(_ => true);
+        await worker.HandledAsync();
         process.TerminateCalls.Should().Be(1);
 
         process.Exit(0);
@@ -115,11 +118,11 @@ public sealed partial class WorkerActorTests
         worker.Tell(new StopWorker(TimeSpan.FromSeconds(1)));
         worker.Tell(new StopWorker(TimeSpan.FromSeconds(30)));
         _router.FishForMessage<BackendRemoved>(_ => true);
-        // Answered after both stops, which the worker handles in order.
-        await worker.Ask<object>(new WorkerHello(new Hello(0, 999, 1, "not-this-incarnation"), new FakeControlSession()), TimeSpan.FromSeconds(10));
+        await worker.HandledAsync();
         Clock.Advance(TimeSpan.FromSeconds(1));
 
-        await Eventually.TrueAsync(() => process.KillCalls == 1, "the process is killed at the first, sooner deadline");
+        (await _events.FishForMessageAsync<WorkerExited>(e => e.Pid == process.Pid)).Exit.Signal.Should().Be("SIGKILL", "the process is killed at the first, sooner deadline");
+        process.KillCalls.Should().Be(1);
     }
 
     [Fact]
@@ -143,13 +146,14 @@ public sealed partial class WorkerActorTests
         var parent = StartWorker();
         var process = await _launcher.NextLaunchAsync();
         var session = new FakeControlSession { FailOnStop = new InvalidOperationException("a fault in Defuss") };
-        await ConnectAndReadyAsync(parent, process, session);
+        var worker = await ConnectAndReadyAsync(parent, process, session);
 
         Clock.Advance(StaleAfter);
         _events.FishForMessage<WorkerStale>(_ => true);
 
         await _router.FishForMessageAsync<BackendRemoved>(_ => true);
         await _router.ExpectMsgAsync<BackendRemoved>();
+        await worker.HandledAsync();
         process.KillCalls.Should().Be(0, "the actor restart must not kill its process");
         _launcher.HasPendingLaunch.Should().BeFalse("the actor restart must not start a second process");
 

@@ -1,4 +1,4 @@
-using Defuss.Actors;
+using Akka.Actor;
 using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Defuss.Tests.TestSupport;

@@ -1,13 +1,13 @@
-using Defuss.Actors;
+using Akka.Actor;
+using Akka.TestKit;
 using Defuss.Actors.Routing;
-using Defuss.Actors.TestKit;
 using Defuss.Actors.Workers;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Workers;
 
-public sealed partial class WorkerActorTests : TestKit
+public sealed partial class WorkerActorTests : ActorTest
 {
     private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
@@ -42,8 +42,8 @@ public sealed partial class WorkerActorTests : TestKit
     {
         var pool = settings ?? Settings();
         var record = new WorkerRecord();
-        return Sys.ActorOf(Props.Create(() => new ForwardingParent(
-            Props.Create(() => new WorkerActor(0, record, pool, _launcher, _router.Ref, _events.Ref)), _parent.Ref)));
+        var worker = Props.Create(() => new WorkerActor(0, record, pool, _launcher, _router.Ref, _events.Ref));
+        return Sys.ActorOf(Props.Create(() => new ForwardingParent(worker, _parent.Ref)));
     }
 
     private static Hello HelloFor(FakeWorkerProcess process) => new(

@@ -1,12 +1,12 @@
-using Defuss.Actors;
-using Defuss.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using Defuss.Actors.Workers;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Workers;
 
-public sealed class WorkerSupervisorTests : TestKit
+public sealed class WorkerSupervisorTests : ActorTest
 {
     private readonly FakeWorkerProcessLauncher _launcher = new();
     private readonly TestProbe _router;
@@ -18,19 +18,25 @@ public sealed class WorkerSupervisorTests : TestKit
         _events = CreateTestProbe("events");
     }
 
-    private IActorRef StartPool(int workers, int maxRestarts = 10) => Sys.ActorOf(
-        Props.Create(() => new WorkerSupervisor(
-            new WorkerPoolSettings
-            {
-                Workers = workers,
-                EndpointFor = (index, incarnation) => $"unix:/tmp/defuss-test/w{index}-{incarnation}.sock",
-                ControlEndpoint = "/tmp/defuss-test/control.sock",
-                Restart = RestartPolicy.Default with { MaxRestarts = maxRestarts },
-            },
-            _launcher,
-            _router.Ref,
-            _events.Ref)),
-        "supervisor");
+    /// <summary>Starts a supervisor of <paramref name="workers"/> and tells it to start them, as the primary does.</summary>
+    private IActorRef StartPool(int workers, int maxRestarts = 10)
+    {
+        var supervisor = Sys.ActorOf(
+            WorkerSupervisor.PropsFor(
+                new WorkerPoolSettings
+                {
+                    Workers = workers,
+                    EndpointFor = (index, incarnation) => $"unix:/tmp/defuss-test/w{index}-{incarnation}.sock",
+                    ControlEndpoint = "/tmp/defuss-test/control.sock",
+                    Restart = RestartPolicy.Default with { MaxRestarts = maxRestarts },
+                },
+                _launcher,
+                _router.Ref,
+                _events.Ref),
+            "supervisor");
+        supervisor.Tell(StartWorkers.Instance);
+        return supervisor;
+    }
 
     private async Task<List<FakeWorkerProcess>> LaunchesAsync(int count)
     {
@@ -44,7 +50,26 @@ public sealed class WorkerSupervisorTests : TestKit
     }
 
     [Fact]
-    public async Task PreStart_StartsOneWorkerActorPerWorker()
+    public async Task Created_StartsNoWorkerUntilTold()
+    {
+        var supervisor = Sys.ActorOf(WorkerSupervisor.PropsFor(
+            new WorkerPoolSettings { Workers = 2, EndpointFor = (i, n) => $"unix:/tmp/w{i}-{n}.sock", ControlEndpoint = "/tmp/c.sock" },
+            _launcher,
+            _router.Ref,
+            _events.Ref));
+
+        await _events.ExpectNoMsgAsync(TestTimeouts.NoMessage);
+        _launcher.HasPendingLaunch.Should().BeFalse("the control channel the workers report to may not listen yet");
+
+        supervisor.Tell(StartWorkers.Instance);
+        supervisor.Tell(StartWorkers.Instance);
+        (await LaunchesAsync(2)).Select(p => p.Request.Index).Should().Equal(0, 1);
+        await _events.FishForMessageAsync<WorkerStarted>(e => e.Index == 1);
+        _launcher.HasPendingLaunch.Should().BeFalse("a second StartWorkers starts nothing more");
+    }
+
+    [Fact]
+    public async Task StartWorkers_StartsOneWorkerActorPerWorker()
     {
         StartPool(3);
 
@@ -64,7 +89,7 @@ public sealed class WorkerSupervisorTests : TestKit
             new WorkerHello(new Hello(1, 1, second.Pid, second.Request.Environment[WorkerEnvironment.Secret]), new FakeControlSession()),
             TimeSpan.FromSeconds(10));
 
-        reply.Worker.Path.ToString().Should().Be("/user/supervisor/worker-1");
+        reply.Worker.Path.ToStringWithoutAddress().Should().Be("/user/supervisor/worker-1");
     }
 
     [Fact]

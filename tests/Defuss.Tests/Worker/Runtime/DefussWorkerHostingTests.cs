@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker.Protocol;
 using Defuss.Worker.Runtime;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Defuss.Actors.TestKit;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker;
 using Defuss.Worker.Protocol;

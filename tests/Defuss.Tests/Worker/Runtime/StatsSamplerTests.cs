@@ -1,4 +1,4 @@
-using Defuss.Actors.TestKit;
+using Defuss.Tests.TestSupport;
 using Defuss.Worker.Runtime;
 
 namespace Defuss.Tests.Worker.Runtime;
