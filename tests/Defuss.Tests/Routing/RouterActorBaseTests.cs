@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Defuss.Actors.Routing;
 using Defuss.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Error = Akka.Event.Error;
 
 namespace Defuss.Tests.Routing;
 
@@ -96,8 +98,82 @@ public sealed class RouterActorBaseTests : ActorTest
         await events.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
+    [Fact]
+    public async Task Restart_AfterAFaultInTheSubclass_KeepsTheRoutingTableTheEjectionsAndTheSettings()
+    {
+        var events = CreateTestProbe();
+        var failures = CreateTestProbe();
+        Sys.EventStream.Subscribe(failures.Ref, typeof(Error));
+        var steering = new Steering();
+        var router = Sys.ActorOf(Props.Create(() => new CrashingRouter(steering)))
+            .WithBackends(Routers.Candidate(0), Routers.Candidate(1), Routers.Candidate(2), Routers.Candidate(3));
+        router.Tell(new RoutingSettings(TimeSpan.FromMinutes(1), events));
+        (await router.ChooseIdAsync()).Should().Be("worker-0");
+        (await router.ChooseIdAsync()).Should().Be("worker-0");
+        router.Tell(new BackendConnectFailed("worker-1", "connection refused"));
+
+        router.Tell("a fault in the subclass");
+
+        (await failures.FishForMessageAsync<Error>(e => e.Cause is InvalidOperationException { Message: "a fault in the subclass" }))
+            .LogSource.Should().Contain(router.Path.Name);
+        var lease = (BackendLease)await router.ChooseAsync();
+        steering.Instances.Should().Be(2, "the router was restarted");
+        lease.Backend.Id.Should().Be("worker-0");
+        lease.Backend.ActiveConnections.Should().Be(3, "the two connections leased before the restart are still open");
+        steering.Offered.Last().Select(c => c.Id).Should().Equal(["worker-0", "worker-2", "worker-3"], "worker-1 is still ejected");
+
+        // Ejected after the restart for the period the settings gave before it: one minute, not the default ten seconds.
+        router.Tell(new BackendConnectFailed("worker-2", "connection refused"));
+        await router.HandledAsync();
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        (await router.ChooseIdAsync()).Should().Be("worker-0");
+        steering.Offered.Last().Select(c => c.Id).Should().Equal(["worker-0", "worker-3"]);
+
+        (await router.ChooseIdAsync(Routers.Http(CrashingRouter.FailHeader, "throw"))).Should().NotBeNull();
+        (await events.ExpectMsgAsync<RoutingStrategyFailed>()).Should().Be(new RoutingStrategyFailed(nameof(CrashingRouter), RoutingFailureKind.Threw));
+        (await router.StatsAsync()).Should().Be(new RouterStats(5, 1), "the counters count on across the restart");
+    }
+
     private sealed class LambdaRouter(Func<IReadOnlyList<BackendCandidate>, BackendCandidate?> choose) : RouterActorBase
     {
         protected override BackendCandidate? Choose(ParsedRequest request, IReadOnlyList<BackendCandidate> candidates) => choose(candidates);
+    }
+
+    /// <summary>What <see cref="CrashingRouter"/> shares with the test across its instances.</summary>
+    private sealed class Steering
+    {
+        private int _instances;
+
+        /// <summary>How many instances of the router were created: one more with each restart.</summary>
+        public int Instances => Volatile.Read(ref _instances);
+
+        /// <summary>The candidates the strategy was offered, one list per connection, oldest first.</summary>
+        public ConcurrentQueue<BackendCandidate[]> Offered { get; } = new();
+
+        public void Created() => Interlocked.Increment(ref _instances);
+    }
+
+    /// <summary>
+    /// A router that picks the first candidate (or throws for a request with <see cref="FailHeader"/>), and fails on any
+    /// text message: a fault in a subclass's own handler, which restarts the actor.
+    /// </summary>
+    private sealed class CrashingRouter : RouterActorBase
+    {
+        public const string FailHeader = "X-Fail";
+
+        private readonly Steering _steering;
+
+        public CrashingRouter(Steering steering)
+        {
+            _steering = steering;
+            _steering.Created();
+            Receive<string>(fault => throw new InvalidOperationException(fault));
+        }
+
+        protected override BackendCandidate? Choose(ParsedRequest request, IReadOnlyList<BackendCandidate> candidates)
+        {
+            _steering.Offered.Enqueue([.. candidates]);
+            return request.GetHeader(FailHeader) is null ? candidates[0] : throw new InvalidOperationException("broken strategy");
+        }
     }
 }
