@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.TestKit;
+using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker.Protocol;
@@ -184,6 +186,65 @@ public sealed class WorkerSupervisorTests : ActorTest
         first[1].Exit(0);
 
         (await requester.ExpectMsgAsync<RollingRestartCompleted>()).Replaced.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Restart_AfterAFaultInTheSupervisor_KeepsItsWorkersAndTheirProcesses()
+    {
+        var failures = CreateTestProbe();
+        Sys.EventStream.Subscribe(failures.Ref, typeof(Error));
+        var supervisor = StartPool(2);
+        var processes = await LaunchesAsync(2);
+        var sessions = new List<FakeControlSession>();
+        foreach (var process in processes)
+        {
+            sessions.Add(await ReadyAsync(supervisor, process));
+        }
+
+        await _router.FishForMessageAsync<BackendUpdated>(u => u.Backend.Pid == processes[1].Pid);
+        var workers = await WorkersAsync(2);
+
+        // A hello without its frame: the supervisor's handler throws, and its own supervisor restarts it.
+        supervisor.Tell(new WorkerHello(null!, new FakeControlSession()));
+        await failures.FishForMessageAsync<Error>(e => e.Cause is NullReferenceException);
+        await supervisor.HandledAsync();
+        foreach (var worker in workers)
+        {
+            await worker.HandledAsync();
+        }
+
+        (await WorkersAsync(2)).Should().Equal(workers, "the restarted supervisor keeps its worker actors");
+        var adopted = new[] { await _router.ExpectMsgAsync<BackendUpdated>(), await _router.ExpectMsgAsync<BackendUpdated>() };
+        adopted.Select(u => u.Backend.Pid).Should().BeEquivalentTo(processes.Select(p => p.Pid), "each worker keeps serving with its process");
+        adopted.Should().OnlyContain(u => u.Backend.Ready && u.Backend.Healthy);
+        processes.Should().OnlyContain(p => p.KillCalls == 0 && p.TerminateCalls == 0 && !p.HasExited);
+        _launcher.HasPendingLaunch.Should().BeFalse("no process is started twice");
+
+        var requester = CreateTestProbe();
+        requester.Send(supervisor, new StopAllWorkers(TimeSpan.FromSeconds(10)));
+        var draining = new[] { await _events.FishForMessageAsync<WorkerDraining>(_ => true), await _events.FishForMessageAsync<WorkerDraining>(_ => true) };
+        draining.Select(d => d.Pid).Should().BeEquivalentTo(processes.Select(p => p.Pid));
+        sessions.Should().OnlyContain(s => s.Stops.SequenceEqual(new[] { TimeSpan.FromSeconds(10) }), "each worker is asked to drain, once");
+        await supervisor.HandledAsync();
+        requester.HasMessages.Should().BeFalse("the supervisor still counts both workers as running, and answers once they have exited");
+        processes[0].Exit(0);
+        processes[1].Exit(0);
+
+        await requester.ExpectMsgAsync<AllWorkersStopped>();
+        processes.Should().OnlyContain(p => p.KillCalls == 0);
+        _launcher.HasPendingLaunch.Should().BeFalse();
+    }
+
+    /// <summary>The refs of worker actors 0..<paramref name="count"/>-1, as the actor system resolves them now.</summary>
+    private async Task<List<IActorRef>> WorkersAsync(int count)
+    {
+        var workers = new List<IActorRef>();
+        for (var index = 0; index < count; index++)
+        {
+            workers.Add(await Sys.ActorSelection($"/user/supervisor/worker-{index}").ResolveOne(TestTimeouts.Default));
+        }
+
+        return workers;
     }
 
     /// <summary>Connects <paramref name="process"/>'s control channel and reports it Ready.</summary>
