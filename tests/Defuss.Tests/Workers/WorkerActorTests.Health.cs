@@ -53,6 +53,42 @@ public sealed partial class WorkerActorTests
     }
 
     [Fact]
+    public async Task Heartbeat_OfAReadyWorker_PublishesItsStatsOnTheEventStream()
+    {
+        var stats = CreateTestProbe();
+        Sys.EventStream.Subscribe(stats.Ref, typeof(WorkerStatsReported));
+        var parent = StartWorker();
+        var process = await _launcher.NextLaunchAsync();
+        var worker = await ConnectAndReadyAsync(parent, process);
+        await stats.ExpectNoMsgAsync(TestTimeouts.NoMessage);
+
+        worker.Tell(new WorkerReport(1, new Heartbeat(Stats(process.Pid) with { WorkingSetBytes = 4242 })));
+        worker.Tell(new WorkerReport(1, new Heartbeat(Stats(process.Pid) with { WorkingSetBytes = 4343 })));
+
+        (await stats.ExpectMsgAsync<WorkerStatsReported>()).Should().Be(
+            new WorkerStatsReported(0, 1, process.Pid, Stats(process.Pid) with { WorkingSetBytes = 4242 }));
+        var second = await stats.ExpectMsgAsync<WorkerStatsReported>();
+        second.Stats.WorkingSetBytes.Should().Be(4343, "every heartbeat is published, in order");
+        second.WorkerId.Should().Be("worker-0");
+    }
+
+    [Fact]
+    public async Task Heartbeat_BeforeTheWorkerIsReady_PublishesNothing()
+    {
+        var stats = CreateTestProbe();
+        Sys.EventStream.Subscribe(stats.Ref, typeof(WorkerStatsReported));
+        var parent = StartWorker();
+        var process = await _launcher.NextLaunchAsync();
+        var accepted = await parent.Ask<HelloAccepted>(new WorkerHello(HelloFor(process), new FakeControlSession()), TimeSpan.FromSeconds(10));
+
+        accepted.Worker.Tell(new WorkerReport(1, new Heartbeat(Stats(process.Pid))));
+        await accepted.Worker.HandledAsync();
+
+        await stats.ExpectNoMsgAsync(TestTimeouts.NoMessage);
+        _router.HasMessages.Should().BeFalse("a worker that is not Ready is not routable either");
+    }
+
+    [Fact]
     public async Task StartupTimeout_KillsTheProcessAndStartsAnother()
     {
         StartWorker();
