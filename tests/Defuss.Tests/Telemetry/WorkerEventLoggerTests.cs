@@ -63,4 +63,21 @@ public sealed class WorkerEventLoggerTests : ActorTest
         _recorder.Observe("defuss.workers.ready").Should().Be(1);
         await _observer.ExpectNoMsgAsync(TestTimeouts.NoMessage);
     }
+
+    [Fact]
+    public async Task WorkerEvent_IsPublishedOnTheEventStream()
+    {
+        var stream = CreateTestProbe("stream");
+        Sys.EventStream.Subscribe(stream.Ref, typeof(WorkerEvent));
+        var ready = new WorkerReady(0, 1, 10, "unix:/w0");
+        var exited = new WorkerExited(1, 2, 11, new WorkerExit(1, null), Expected: false, ["boom"]);
+
+        _events.Tell(ready);
+        _events.Tell(new AllWorkersGaveUp(2));
+        _events.Tell(exited);
+
+        (await stream.ExpectMsgAsync<WorkerReady>()).Should().BeSameAs(ready);
+        (await stream.ExpectMsgAsync<WorkerExited>()).Should().BeSameAs(exited);
+        await stream.ExpectNoMsgAsync(TestTimeouts.NoMessage);
+    }
 }
