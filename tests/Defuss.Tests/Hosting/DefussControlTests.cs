@@ -47,6 +47,42 @@ public sealed class DefussControlTests
         public Task SeenAsync(int count) => _count.WaitForAsync(count);
     }
 
+    /// <summary>
+    /// An observer stuck in its first <c>OnNext</c> until the test opens <see cref="Gate"/>: it says so through
+    /// <see cref="Stuck"/>, and records every event it is given.
+    /// </summary>
+    private sealed class StuckObserver : IObserver<WorkerEvent>
+    {
+        private readonly Recorder _recorder = new();
+        private readonly TaskCompletionSource _stuck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualResetEventSlim Gate { get; } = new();
+
+        public Task Stuck => _stuck.Task;
+
+        public IReadOnlyList<WorkerEvent> Seen => _recorder.Seen;
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void OnNext(WorkerEvent value)
+        {
+            _recorder.OnNext(value);
+            if (_stuck.TrySetResult())
+            {
+                // Bounded, so that a test that never opens the gate fails instead of hanging.
+                Gate.Wait(TestTimeouts.Default);
+            }
+        }
+
+        public Task SeenAsync(int count) => _recorder.SeenAsync(count);
+    }
+
     [Fact]
     public void AddDefuss_RegistersOneControlForTheApp()
     {
@@ -79,6 +115,61 @@ public sealed class DefussControlTests
         await second.SeenAsync(1);
         first.Seen.Should().Equal(started, ready);
         second.Seen.Should().Equal(started);
+        control.DroppedEvents.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Publish_ToAStuckObserver_ReturnsAtOnceAndTheObserverGetsTheNewestEventsInOrder()
+    {
+        var control = new DefussControl();
+        var stuck = new StuckObserver();
+        using var subscription = control.Events.Subscribe(stuck);
+        var events = Enumerable.Range(1, 2000).Select(i => new WorkerStarted(0, i, 4242, "unix:/tmp/w0.sock")).ToArray();
+        control.Publish(events[0]);
+        await stuck.Stuck.WaitAsync(TestTimeouts.Default);
+
+        // On a task of its own, so that a Publish that waited for the observer fails the test instead of hanging it.
+        await Task.Run(() =>
+        {
+            foreach (var workerEvent in events.Skip(1))
+            {
+                control.Publish(workerEvent);
+            }
+        }).WaitAsync(TestTimeouts.Default);
+
+        stuck.Seen.Should().Equal([events[0]], "the observer is still stuck in its first OnNext");
+        var dropped = events.Length - 1 - DefussControl.ObserverBuffer;
+        control.DroppedEvents.Should().Be(dropped, "the stuck observer's queue keeps the newest 1024 of the 1999 events behind it");
+
+        stuck.Gate.Set();
+
+        await stuck.SeenAsync(1 + DefussControl.ObserverBuffer);
+        stuck.Seen.Should().Equal([events[0], .. events[(1 + dropped)..]]);
+        control.DroppedEvents.Should().Be(dropped);
+    }
+
+    [Fact]
+    public async Task Publish_WithOneObserverStuck_ReachesTheOthers()
+    {
+        var control = new DefussControl();
+        var stuck = new StuckObserver();
+        var prompt = new Recorder();
+        using var stuckSubscription = control.Events.Subscribe(stuck);
+        using var promptSubscription = control.Events.Subscribe(prompt);
+        var events = Enumerable.Range(1, 10).Select(i => new WorkerReady(i, 1, 4242, "unix:/tmp/w.sock")).ToArray();
+
+        foreach (var workerEvent in events)
+        {
+            control.Publish(workerEvent);
+        }
+
+        await stuck.Stuck.WaitAsync(TestTimeouts.Default);
+        await prompt.SeenAsync(events.Length);
+        prompt.Seen.Should().Equal(events);
+        stuck.Seen.Should().Equal([events[0]]);
+        stuck.Gate.Set();
+        await stuck.SeenAsync(events.Length);
+        stuck.Seen.Should().Equal(events);
         control.DroppedEvents.Should().Be(0);
     }
 
