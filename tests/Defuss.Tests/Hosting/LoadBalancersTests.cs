@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Akka.DependencyInjection;
 using Defuss.Actors.Routing;
 using Defuss.Hosting;
 using Defuss.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Defuss.Tests.Hosting;
 
@@ -44,8 +46,40 @@ public sealed class LoadBalancersTests
         act.Should().Throw<ArgumentException>();
     }
 
+    [Fact]
+    public async Task PropsFor_RouterType_IsCreatedByTheResolverWithTheAppsServices()
+    {
+        await using var services = new ServiceCollection().AddSingleton(new PinnedIndex(1)).BuildServiceProvider();
+        var system = ActorSystem.Create("load-balancers", BootstrapSetup.Create().And(DependencyResolverSetup.Create(services)));
+        try
+        {
+            var options = new DefussOptions().UseRouter<ServiceRouter>();
+
+            var props = LoadBalancers.PropsFor(options, new Random(1), DependencyResolver.For(system).Resolver);
+
+            props.Type.Should().Be<ServiceRouter>();
+            options.RouterName.Should().Be(nameof(ServiceRouter));
+            var router = system.ActorOf(props).WithBackends(Routers.Candidate(0), Routers.Candidate(1), Routers.Candidate(2));
+            (await router.ChooseIdAsync()).Should().Be("worker-1", "the router got the app's PinnedIndex through its constructor");
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
     private sealed class PinnedRouter : RouterActorBase
     {
         protected override BackendCandidate? Choose(ParsedRequest request, IReadOnlyList<BackendCandidate> candidates) => candidates[0];
+    }
+
+    /// <summary>An app service: the index <see cref="ServiceRouter"/> routes to.</summary>
+    private sealed record PinnedIndex(int Index);
+
+    /// <summary>A router with no parameterless constructor: it takes an app service.</summary>
+    private sealed class ServiceRouter(PinnedIndex pinned) : RouterActorBase
+    {
+        protected override BackendCandidate? Choose(ParsedRequest request, IReadOnlyList<BackendCandidate> candidates) =>
+            candidates.Single(c => c.Index == pinned.Index);
     }
 }
