@@ -88,12 +88,13 @@ public abstract class RouterActorBase : ReceiveActor
             return;
         }
 
-        // Only a strategy that really waits holds the mailbox, until it answers; a plain choice never gets here.
+        // Only a strategy that really waits holds the mailbox, until it answers; a plain choice never gets here. The
+        // continuation must stay on the actor's own scheduler (no ConfigureAwait(false)): Reply uses Self.
         RunTask(async () =>
         {
             try
             {
-                await pending.ConfigureAwait(false);
+                await pending;
             }
             catch (Exception)
             {

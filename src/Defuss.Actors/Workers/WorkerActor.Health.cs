@@ -34,6 +34,9 @@ internal sealed partial class WorkerActor
                 Timers.StartSingleTimer(StartupTimer, new StartupDeadlinePassed(incarnation), _settings.StartupTimeout);
                 break;
             case WorkerState.Ready:
+                // The stable period starts again: the old instance's timer died with it, and a worker that stays Ready
+                // must still have its backoff reset.
+                Timers.StartSingleTimer(StableTimer, new StablePeriodPassed(incarnation), _settings.Restart.BackoffResetAfter);
                 Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
                 break;

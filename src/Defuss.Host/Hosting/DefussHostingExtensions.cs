@@ -128,7 +128,8 @@ public static class DefussHostingExtensions
         }
     }
 
-    private static async Task<int> RunPrimaryAsync(WebApplication app, CancellationToken cancellationToken)
+    /// <summary>Runs the primary and returns its exit code (tests run it in their own process, whose exit code is not theirs to set).</summary>
+    internal static async Task<int> RunPrimaryAsync(WebApplication app, CancellationToken cancellationToken)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Defuss");
         var primary = app.Services.GetService<DefussPrimary>();

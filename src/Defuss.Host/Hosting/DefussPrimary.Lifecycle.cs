@@ -37,6 +37,10 @@ internal sealed partial class DefussPrimary
         try
         {
             await Task.WhenAll(workersStopped, connectionsDone).ConfigureAwait(false);
+
+            // The workers' last events (their exits) reached the events actor before the supervisor answered: let it
+            // log and publish them before the actor system stops.
+            await _events.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {

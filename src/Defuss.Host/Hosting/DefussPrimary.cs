@@ -43,6 +43,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private FrontDoorListener? _frontDoor;
     private IActorRef? _supervisor;
     private IActorRef _router = ActorRefs.Nobody;
+    private IActorRef _events = ActorRefs.Nobody;
     private Task? _drain;
     private WorkerExited? _lastFailure;
     private int _signalCount;
@@ -125,10 +126,10 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             return;
         }
 
-        var events = system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "defuss-events");
+        _events = system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "defuss-events");
         _router = system.ActorOf(LoadBalancers.PropsFor(options, Random.Shared, resolver), "defuss-router");
-        _router.Tell(new RoutingSettings(options.EjectionPeriod, events), ActorRefs.Nobody);
-        _supervisor = system.ActorOf(WorkerSupervisor.PropsFor(PoolSettings(options), _launcher, _router, events), "defuss-supervisor");
+        _router.Tell(new RoutingSettings(options.EjectionPeriod, _events), ActorRefs.Nobody);
+        _supervisor = system.ActorOf(WorkerSupervisor.PropsFor(PoolSettings(options), _launcher, _router, _events), "defuss-supervisor");
         registry.Register<DefussRouter>(_router);
         registry.Register<DefussSupervisor>(_supervisor);
 

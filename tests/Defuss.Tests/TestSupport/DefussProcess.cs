@@ -6,8 +6,9 @@ using System.Text.RegularExpressions;
 namespace Defuss.Tests.TestSupport;
 
 /// <summary>
-/// The Showcase sample run for real as a Defuss primary (which starts its own worker processes), on 127.0.0.1 and a
-/// port the OS picks. Disposing it stops the primary and kills, by pid, any process it started that is still alive.
+/// A sample (the Showcase unless a test names another) run for real as a Defuss primary, which starts its own worker
+/// processes, on 127.0.0.1 and a port the OS picks. Disposing it stops the primary and kills, by pid, any process it
+/// started that is still alive.
 /// </summary>
 internal sealed partial class DefussProcess : IAsyncDisposable
 {
@@ -41,13 +42,18 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     public string Output => string.Join(Environment.NewLine, _output);
 
     /// <summary>The path of the built Showcase sample.</summary>
-    public static string ShowcasePath =>
-        typeof(DefussProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ShowcasePath").Value!;
+    public static string ShowcasePath => SamplePath("ShowcasePath");
+
+    /// <summary>The path of the built Akka.Hosting sample.</summary>
+    public static string AkkaSamplePath => SamplePath("AkkaSamplePath");
 
     /// <summary>Starts the Showcase with 2 workers plus <paramref name="settings"/> (<c>--Key=Value</c> arguments) and waits until it listens.</summary>
-    public static async Task<DefussProcess> StartAsync(params string[] settings)
+    public static Task<DefussProcess> StartAsync(params string[] settings) => StartAppAsync(ShowcasePath, settings);
+
+    /// <summary>Starts the app at <paramref name="appPath"/> with 2 workers plus <paramref name="settings"/> and waits until it listens.</summary>
+    public static async Task<DefussProcess> StartAppAsync(string appPath, params string[] settings)
     {
-        var process = Launch(settings);
+        var process = Launch(appPath, settings);
         try
         {
             var listening = await process._listening.Task.WaitAsync(StartTimeout);
@@ -57,14 +63,14 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         catch (Exception exception)
         {
             await process.DisposeAsync();
-            throw new InvalidOperationException($"The Showcase did not start listening: {exception.Message}{Environment.NewLine}{process.Output}", exception);
+            throw new InvalidOperationException($"{Path.GetFileName(appPath)} did not start listening: {exception.Message}{Environment.NewLine}{process.Output}", exception);
         }
     }
 
     /// <summary>Runs the Showcase with <paramref name="settings"/> until it exits by itself; returns its exit code.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
     {
-        await using var process = Launch(settings);
+        await using var process = Launch(ShowcasePath, settings);
         await process._primary.WaitForExitAsync().WaitAsync(StartTimeout);
         await process._outputClosed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         return (process._primary.ExitCode, process.Output);
@@ -180,7 +186,10 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         _primary.Dispose();
     }
 
-    private static DefussProcess Launch(string[] settings)
+    private static string SamplePath(string key) =>
+        typeof(DefussProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private static DefussProcess Launch(string appPath, string[] settings)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -189,7 +198,7 @@ internal sealed partial class DefussProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ShowcasePath);
+        start.ArgumentList.Add(appPath);
         foreach (var argument in DefaultSettings.Concat(settings))
         {
             start.ArgumentList.Add(argument);
