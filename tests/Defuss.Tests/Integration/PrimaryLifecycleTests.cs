@@ -88,7 +88,26 @@ public abstract class PrimaryLifecycleTests(string delivery)
 
         exitCode.Should().Be(0);
         await defuss.WaitForNoWorkersAsync(TimeSpan.FromSeconds(10));
+        defuss.Output.Should().MatchRegex(@"Worker 0 \(pid \d+\) stopped with exit code 0", "the worker drained before the actor system stopped");
+        defuss.Output.Should().MatchRegex(@"Worker 1 \(pid \d+\) stopped with exit code 0");
         defuss.Output.Should().Contain("stopped");
+    }
+
+    [Fact]
+    public async Task NormalStartAndStop_PrintNoAkkaBannerConfigurationOrDeadLetters()
+    {
+        var defuss = await StartAsync();
+        await using (defuss)
+        {
+            await defuss.ReadyPidsAsync();
+            await HttpTestClient.GetOnNewConnectionAsync(defuss.BaseAddress, "/pid");
+            (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
+        }
+
+        defuss.Output.Should().NotMatchRegex(@"\[(DEBUG|INFO|WARNING|ERROR)\]\[", "no line in Akka's own console format");
+        defuss.Output.Should().NotMatchRegex(@"(?i)\bAkka\.", "no Akka component logs during a normal run");
+        defuss.Output.Should().NotContainEquivalentOf("dead letter");
+        defuss.Output.Should().NotMatchRegex(@"(?m)^\S*\s*akka\s*\{", "no configuration dump");
     }
 
     [Fact]
