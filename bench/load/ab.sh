@@ -91,6 +91,15 @@ for mode in newconn keepalive; do
   done
 done | tee "$results.medians"
 awk '{rps[$1]=$2; us[$1]=$4} END {
-  printf "B/A new connection per request: throughput %.2fx, primary CPU per connection %.2fx\n", rps["b-newconn"]/rps["a-newconn"], us["b-newconn"]/us["a-newconn"]
-  printf "B/A keep-alive:                 throughput %.2fx\n", rps["b-keepalive"]/rps["a-keepalive"]
+  printf "B/A of the medians, new connection per request: throughput %.2fx, primary CPU per connection %.2fx\n", rps["b-newconn"]/rps["a-newconn"], us["b-newconn"]/us["a-newconn"]
+  printf "B/A of the medians, keep-alive:                 throughput %.2fx\n", rps["b-keepalive"]/rps["a-keepalive"]
 }' "$results.medians"
+
+# The same ratios round by round (A and B ran back to back, so they shared that round's noise), then their median.
+for mode in newconn keepalive; do
+  paste <(grep "^a-$mode " "$results" | awk '{print $2, $4}') <(grep "^b-$mode " "$results" | awk '{print $2, $4}') |
+    awk '{print $3/$1, ($2 > 0 ? $4/$2 : 0)}' > "$work/ratios-$mode"
+done
+printf "median of the round-by-round B/A, new connection per request: throughput %.2fx, primary CPU per connection %.2fx\n" \
+  "$(awk '{print $1}' "$work/ratios-newconn" | median)" "$(awk '{print $2}' "$work/ratios-newconn" | median)"
+printf "median of the round-by-round B/A, keep-alive:                 throughput %.2fx\n" "$(awk '{print $1}' "$work/ratios-keepalive" | median)"
