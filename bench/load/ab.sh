@@ -25,21 +25,7 @@ for checkout in "$a" "$b"; do
 done
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_for() { # url
-  for _ in $(seq 1 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "not answering: $1" >&2; return 1
-}
-
-quiet=--Serilog:MinimumLevel:Default=Warning
+. "$(dirname "$0")/lib.sh"
 declare -A primary
 for side in a b; do
   checkout=$([ $side = a ] && echo "$a" || echo "$b")
@@ -82,7 +68,6 @@ echo
 echo "median over $rounds rounds (wrk -t1 -c$connections -d${duration}s, GET /, $workers workers, $delivery):"
 echo "  A = $a"
 echo "  B = $b"
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for mode in newconn keepalive; do
   for side in a b; do
     rps=$(grep "^$side-$mode " "$results" | awk '{print $2}' | median)

@@ -35,21 +35,7 @@ fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -f "$dll" ] || dotnet build samples/Defuss.Samples.Showcase -c Release -nologo -v q
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_for() { # url
-  for _ in $(seq 1 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "not answering: $1" >&2; return 1
-}
-
-quiet=--Serilog:MinimumLevel:Default=Warning
+. bench/load/lib.sh
 dotnet "$dll" --Showcase:Plain=true --urls "http://127.0.0.1:$plain_port" $quiet >/dev/null 2>&1 &
 pids+=($!)
 for delivery in Handoff Proxy; do
