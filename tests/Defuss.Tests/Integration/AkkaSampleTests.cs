@@ -37,6 +37,7 @@ public abstract class AkkaSampleTests(string delivery)
                 "each worker's greeter counts its own greetings");
         defuss.Output.Should().MatchRegex(@"starting 2 workers \(load balancer TenantRouter\)");
         defuss.Output.Should().NotContain("The app's own actors", "the greeter runs in the workers only (WithWorkerActors)");
+        defuss.Output.Should().NotContain("Defuss's actors are not started", "in a worker, WithDefuss does nothing at all");
     }
 
     [Fact]
