@@ -137,45 +137,19 @@ internal sealed class InProcessPrimary : IAsyncDisposable
     /// <summary>Keeps every worker event an <see cref="IDefussControl"/> observer hears, and lets a test wait for one.</summary>
     internal sealed class EventRecorder : IObserver<WorkerEvent>
     {
-        private readonly Lock _gate = new();
-        private readonly List<WorkerEvent> _seen = [];
-        private readonly List<(Func<WorkerEvent, bool> Predicate, TaskCompletionSource<WorkerEvent> Heard)> _waiters = [];
+        private readonly Recording<WorkerEvent> _seen = new();
 
         /// <summary>What to add to a timeout's message (the primary's log).</summary>
         public Func<string>? Diagnostics { get; set; }
 
-        public IReadOnlyList<WorkerEvent> Seen
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return [.. _seen];
-                }
-            }
-        }
+        public IReadOnlyList<WorkerEvent> Seen => _seen.Items;
 
         /// <summary>Completes with the first event, heard before or after the call, that matches <paramref name="predicate"/>.</summary>
-        public Task<WorkerEvent> WaitForAsync(Func<WorkerEvent, bool> predicate)
-        {
-            lock (_gate)
-            {
-                if (_seen.FirstOrDefault(predicate) is { } heard)
-                {
-                    return Task.FromResult(heard);
-                }
-
-                var waiter = new TaskCompletionSource<WorkerEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((predicate, waiter));
-                return WithDeadlineAsync(waiter.Task);
-            }
-        }
-
-        private async Task<WorkerEvent> WithDeadlineAsync(Task<WorkerEvent> heard)
+        public async Task<WorkerEvent> WaitForAsync(Func<WorkerEvent, bool> predicate)
         {
             try
             {
-                return await heard.WaitAsync(DefussProcess.StartTimeout);
+                return await _seen.WaitForAsync(predicate).WaitAsync(DefussProcess.StartTimeout);
             }
             catch (TimeoutException exception)
             {
@@ -183,21 +157,7 @@ internal sealed class InProcessPrimary : IAsyncDisposable
             }
         }
 
-        public void OnNext(WorkerEvent value)
-        {
-            lock (_gate)
-            {
-                _seen.Add(value);
-                for (var i = _waiters.Count - 1; i >= 0; i--)
-                {
-                    if (_waiters[i].Predicate(value))
-                    {
-                        _waiters[i].Heard.TrySetResult(value);
-                        _waiters.RemoveAt(i);
-                    }
-                }
-            }
-        }
+        public void OnNext(WorkerEvent value) => _seen.Add(value);
 
         public void OnError(Exception error)
         {

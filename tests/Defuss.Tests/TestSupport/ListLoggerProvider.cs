@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Tests.TestSupport;
@@ -9,13 +8,11 @@ namespace Defuss.Tests.TestSupport;
 /// </summary>
 internal sealed class ListLoggerProvider : ILoggerProvider, ILoggerFactory
 {
-    private readonly ConcurrentQueue<LogEntry> _entries = new();
-    private readonly List<(Func<LogEntry, bool> Predicate, TaskCompletionSource<LogEntry> Logged)> _waiters = [];
-    private readonly Lock _gate = new();
+    private readonly Recording<LogEntry> _entries = new();
 
-    public IReadOnlyCollection<LogEntry> Entries => _entries;
+    public IReadOnlyCollection<LogEntry> Entries => _entries.Items;
 
-    public IEnumerable<LogEntry> Errors => _entries.Where(e => e.Level >= LogLevel.Error);
+    public IEnumerable<LogEntry> Errors => _entries.Items.Where(e => e.Level >= LogLevel.Error);
 
     /// <summary>As a factory, it collects everything itself; other providers are not needed.</summary>
     public void AddProvider(ILoggerProvider provider)
@@ -25,41 +22,13 @@ internal sealed class ListLoggerProvider : ILoggerProvider, ILoggerFactory
     public ILogger CreateLogger(string categoryName) => new ListLogger(categoryName, this);
 
     /// <summary>Completes with the first entry, logged before or after the call, that matches <paramref name="predicate"/>.</summary>
-    public Task<LogEntry> WaitForAsync(Func<LogEntry, bool> predicate)
-    {
-        lock (_gate)
-        {
-            var logged = _entries.FirstOrDefault(predicate);
-            if (logged is not null)
-            {
-                return Task.FromResult(logged);
-            }
-
-            var waiter = new TaskCompletionSource<LogEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((predicate, waiter));
-            return waiter.Task.WaitAsync(TestTimeouts.Default);
-        }
-    }
+    public Task<LogEntry> WaitForAsync(Func<LogEntry, bool> predicate) => _entries.WaitForAsync(predicate).WaitAsync(TestTimeouts.Default);
 
     public void Dispose()
     {
     }
 
-    private void Add(LogEntry entry)
-    {
-        lock (_gate)
-        {
-            _entries.Enqueue(entry);
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Predicate(entry))
-                {
-                    _waiters[i].Logged.TrySetResult(entry);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-    }
+    private void Add(LogEntry entry) => _entries.Add(entry);
 
     public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception);
 
