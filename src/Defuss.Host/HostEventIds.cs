@@ -26,6 +26,9 @@ internal static class HostEventIds
     public const int AcceptFailedErrno = 3019;
     public const int DeliveryChosen = 3020;
 
+    // Front door limits (connections, descriptors, proxy timeouts): 3021-3039
+    // Handoff channels, accounting and reconciliation: 3040-3059
+
     // Primary and workers' lifecycle: 3100-3199
     public const int PrimaryStarted = 3100;
     public const int PrimaryListening = 3101;
@@ -53,6 +56,9 @@ internal static class HostEventIds
     public const int ActorsNotStarted = 3127;
     public const int AppRunsInThePrimary = 3128;
 
+    // Primary limits and leaks (descriptor limit, leases left at stop): 3129-3139
+    public const int LeasesLeftAtStop = 3129;
+
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;
     public const int WorkerProcessExited = 3201;
@@ -60,7 +66,11 @@ internal static class HostEventIds
     public const int ErrorOutputStillOpen = 3203;
     public const int ErrorOutputFailed = 3204;
 
+    // Worker output (bounded lines, drops) and leftover processes: 3205-3229
+
     // Control channel: 3300-3399
     public const int ControlRejected = 3300;
     public const int ControlAcceptFailed = 3301;
+
+    // Control channel validation (malformed reports): 3302-3319
 }

@@ -29,12 +29,12 @@ public abstract class RouterActorBase : ReceiveActor
         _state = States.GetValue(Self, _ => new RouterState());
         _logger = ActorLogging.LoggerFactoryOf(Context.System).CreateLogger("Defuss.Actors.Routing");
         Receive<ChooseBackend>(OnChoose);
-        Receive<ReleaseBackend>(release => AdjustConnections(release.Id, -1));
+        Receive<ReleaseBackend>(Release);
         Receive<BackendUpdated>(updated => Upsert(updated.Backend));
         Receive<BackendRemoved>(removed => Remove(removed.Id));
         Receive<BackendConnectFailed>(Eject);
         Receive<RoutingSettings>(settings => (_state.EjectionPeriod, _state.Events) = (settings.EjectionPeriod, settings.Events));
-        Receive<GetRouterStats>(_ => Sender.Tell(new RouterStats(_state.Leases, _state.StrategyFailures)));
+        Receive<GetRouterStats>(_ => Sender.Tell(new RouterStats(_state.Leases, _state.StrategyFailures) { OpenLeases = _state.OpenLeases }));
     }
 
     /// <summary>
@@ -135,6 +135,7 @@ public abstract class RouterActorBase : ReceiveActor
         }
 
         _state.Leases++;
+        _state.OpenLeases++;
         AdjustConnections(chosen.Id, +1);
         sender.Tell(new BackendLease(_state.Backends[chosen.Index]), Self);
     }
@@ -177,6 +178,13 @@ public abstract class RouterActorBase : ReceiveActor
             _state.Ejected[index] = (backend.Pid, Context.System.Scheduler.Now + _state.EjectionPeriod);
             RoutingLog.BackendEjected(_logger, failed.Id, failed.Reason, (long)_state.EjectionPeriod.TotalMilliseconds);
         }
+    }
+
+    /// <summary>A lease ends: counted even when its worker has left the table since, so that a lost release shows.</summary>
+    private void Release(ReleaseBackend release)
+    {
+        _state.OpenLeases = Math.Max(0, _state.OpenLeases - 1);
+        AdjustConnections(release.Id, -1);
     }
 
     private void Upsert(BackendCandidate backend)
@@ -224,6 +232,8 @@ public abstract class RouterActorBase : ReceiveActor
         public long ConnectionNumber { get; set; }
 
         public long Leases { get; set; }
+
+        public long OpenLeases { get; set; }
 
         public long StrategyFailures { get; set; }
     }

@@ -41,7 +41,11 @@ public sealed record GetRouterStats
 }
 
 /// <summary>A router's counters: connections leased, and strategy failures routed round robin instead.</summary>
-public sealed record RouterStats(long Leases, long StrategyFailures);
+public sealed record RouterStats(long Leases, long StrategyFailures)
+{
+    /// <summary>Leases given and not yet released: the connections the router believes open, on any worker.</summary>
+    public long OpenLeases { get; init; }
+}
 
 /// <summary>
 /// The router's settings, told by the host right after it creates the router: a backend the front door could not reach

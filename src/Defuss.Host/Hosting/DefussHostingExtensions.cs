@@ -174,7 +174,9 @@ public static class DefussHostingExtensions
         PrimaryLog.StartupFailed(logger, reason);
         if (!logger.IsEnabled(LogLevel.Critical))
         {
+#pragma warning disable RS0030 // At start, on the app's own thread, before any socket: the one way left to say why.
             Console.Error.WriteLine("Defuss cannot start: " + reason);
+#pragma warning restore RS0030
         }
 
         return 1;

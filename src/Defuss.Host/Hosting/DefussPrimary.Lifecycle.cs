@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Akka.Actor;
+using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Defuss.Telemetry;
 
@@ -30,21 +31,34 @@ internal sealed partial class DefussPrimary
             await frontDoor.StopAcceptingAsync().ConfigureAwait(false);
         }
 
-        var workersStopped = _supervisor is { } supervisor && _hub is not null
-            ? supervisor.Ask<AllWorkersStopped>(new StopAllWorkers(deadline), deadline + TimeSpan.FromSeconds(5))
-            : Task.CompletedTask;
         var connectionsDone = _frontDoor is null ? Task.FromResult(true) : _frontDoor.WaitForConnectionsAsync(deadline);
-        try
+        if (_supervisor is not { } supervisor || _hub is null)
         {
-            await Task.WhenAll(workersStopped, connectionsDone).ConfigureAwait(false);
-
-            // The workers' last events (their exits) reached the events actor before the supervisor answered: let it
-            // log and publish them before the actor system stops.
-            await _events.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // The workers never started: there is nothing to drain but the front door.
+            await connectionsDone.ConfigureAwait(false);
         }
-        catch (AskTimeoutException)
+        else
         {
-            // The worker actors' PostStop kills whatever is left when the actor system terminates.
+            try
+            {
+                await Task.WhenAll(supervisor.Ask<AllWorkersStopped>(new StopAllWorkers(deadline), deadline + TimeSpan.FromSeconds(5)), connectionsDone)
+                    .ConfigureAwait(false);
+
+                // The workers' last events (their exits) reached the events actor before the supervisor answered: let it
+                // log and publish them before the actor system stops.
+                await _events.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+
+                // Every connection has ended, and released its lease before it did: a lease still open is one that leaked.
+                if (await connectionsDone.ConfigureAwait(false)
+                    && await _router.Ask<RouterStats>(GetRouterStats.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false) is { OpenLeases: > 0 } stats)
+                {
+                    PrimaryLog.LeasesLeftAtStop(_logger, stats.OpenLeases);
+                }
+            }
+            catch (AskTimeoutException)
+            {
+                // The worker actors' PostStop kills whatever is left when the actor system terminates.
+            }
         }
 
         _frontDoor?.AbortConnections();

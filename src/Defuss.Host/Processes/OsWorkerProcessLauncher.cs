@@ -24,7 +24,9 @@ internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
         ArgumentNullException.ThrowIfNull(logger);
         _command = command;
         _logger = logger;
+#pragma warning disable RS0030 // TODO(issue 12): the workers' output goes through a bounded writer instead.
         _errorEcho = errorEcho ?? Console.Error;
+#pragma warning restore RS0030
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 

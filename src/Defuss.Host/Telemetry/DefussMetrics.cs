@@ -9,7 +9,7 @@ namespace Defuss.Telemetry;
 /// counters and gauges. OpenTelemetry picks it up with
 /// <c>AddMeter("Defuss")</c>; nothing is recorded anywhere unless a listener is attached.
 /// </summary>
-internal sealed class DefussMetrics : IDisposable
+internal sealed partial class DefussMetrics : IDisposable
 {
     /// <summary>The meter's name.</summary>
     public const string MeterName = "Defuss";

@@ -83,4 +83,7 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.AppRunsInThePrimary, Level = LogLevel.Information, Message = "The app's own actors ({Actors}) and hosted services ({HostedServices}) run in the primary too, besides every worker; WithWorkerActors and AddWorkerHostedService keep them in the workers")]
     public static partial void AppRunsInThePrimary(ILogger logger, string actors, string hostedServices);
+
+    [LoggerMessage(EventId = HostEventIds.LeasesLeftAtStop, Level = LogLevel.Warning, Message = "{Leases} routing leases were still open when every connection had ended: connections whose end the primary never heard of")]
+    public static partial void LeasesLeftAtStop(ILogger logger, long leases);
 }

@@ -26,11 +26,11 @@ public abstract class DescriptorHygieneTests(string delivery)
         var (worker0, worker1) = await defuss.ReadyPidsAsync();
         int[] pids = [defuss.Pid, worker0, worker1];
         await RequestsAsync(defuss.Port, 200); // the first connections open what stays open: handoff channels, pools
-        var before = await SettledCountsAsync(pids);
+        var before = await ProcessSockets.SettledCountsAsync(pids);
 
         await RequestsAsync(defuss.Port, Connections);
 
-        var after = await SettledCountsAsync(pids, expected: before);
+        var after = await ProcessSockets.SettledCountsAsync(pids, expected: before);
         after.Should().Equal(before, $"the primary ({defuss.Pid}) and the workers ({worker0}, {worker1}) close every socket of {Connections} connections");
         (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
     }
@@ -46,9 +46,9 @@ public abstract class DescriptorHygieneTests(string delivery)
         Native.Kill(worker0, Native.SIGKILL);
         var replacement = int.Parse((await defuss.WaitForLineCountAsync(@"Worker 0 ready: pid (\d+)", 2)).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
-        var inherited = SocketInodes(replacement).Intersect(SocketInodes(defuss.Pid).Concat(SocketInodes(worker1))).ToArray();
+        var inherited = ProcessSockets.Of(replacement).Intersect(ProcessSockets.Of(defuss.Pid).Concat(ProcessSockets.Of(worker1))).ToArray();
         inherited.Should().BeEmpty("every descriptor is close-on-exec, so a new worker starts with sockets of its own only");
-        SocketInodes(defuss.Pid).Should().NotBeEmpty("the primary does hold sockets the new worker could have inherited");
+        ProcessSockets.Of(defuss.Pid).Should().NotBeEmpty("the primary does hold sockets the new worker could have inherited");
         (await defuss.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
     }
 
@@ -74,39 +74,4 @@ public abstract class DescriptorHygieneTests(string delivery)
             }
         }));
     }
-
-    /// <summary>
-    /// The descriptor counts once they have stopped moving (the last connections' ends are reported a moment after the
-    /// client sees them): equal to <paramref name="expected"/>, or steady for a while.
-    /// </summary>
-    private static async Task<int[]> SettledCountsAsync(int[] pids, int[]? expected = null)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        var last = Counts(pids);
-        var steady = 0;
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (DateTime.UtcNow < deadline && steady < 20 && !(expected is not null && last.SequenceEqual(expected)))
-        {
-            await tick.WaitForNextTickAsync();
-            var now = Counts(pids);
-            steady = now.SequenceEqual(last) ? steady + 1 : 0;
-            last = now;
-        }
-
-        return last;
-    }
-
-    /// <summary>
-    /// Each process's open sockets: what a connection holds. (Other descriptors move by themselves under load: the
-    /// runtime maps another assembly when tiered compilation reaches a hot path.)
-    /// </summary>
-    private static int[] Counts(int[] pids) => pids.Select(pid => Sockets(pid).Count).ToArray();
-
-    private static HashSet<string> SocketInodes(int pid) => Sockets(pid).ToHashSet();
-
-    private static List<string> Sockets(int pid) =>
-        Directory.GetFiles($"/proc/{pid}/fd")
-            .Select(fd => { try { return new FileInfo(fd).LinkTarget ?? ""; } catch (IOException) { return ""; } })
-            .Where(target => target.StartsWith("socket:", StringComparison.Ordinal))
-            .ToList();
 }

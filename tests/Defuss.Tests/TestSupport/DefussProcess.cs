@@ -51,9 +51,18 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     public static Task<DefussProcess> StartAsync(params string[] settings) => StartAppAsync(ShowcasePath, settings);
 
     /// <summary>Starts the app at <paramref name="appPath"/> with 2 workers plus <paramref name="settings"/> and waits until it listens.</summary>
-    public static async Task<DefussProcess> StartAppAsync(string appPath, params string[] settings)
+    public static Task<DefussProcess> StartAppAsync(string appPath, params string[] settings) => StartAppAsync(appPath, descriptorLimit: null, settings);
+
+    /// <summary>
+    /// Starts the Showcase as <see cref="StartAsync"/> does, under a limit of <paramref name="descriptorLimit"/> open
+    /// descriptors (soft and hard, set with <c>prlimit</c>; its workers inherit it).
+    /// </summary>
+    public static Task<DefussProcess> StartWithDescriptorLimitAsync(int descriptorLimit, params string[] settings) =>
+        StartAppAsync(ShowcasePath, descriptorLimit, settings);
+
+    private static async Task<DefussProcess> StartAppAsync(string appPath, int? descriptorLimit, string[] settings)
     {
-        var process = Launch(appPath, settings);
+        var process = Launch(appPath, settings, descriptorLimit);
         try
         {
             var listening = await process._listening.Task.WaitAsync(StartTimeout);
@@ -189,15 +198,23 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     private static string SamplePath(string key) =>
         typeof(DefussProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
-    private static DefussProcess Launch(string appPath, string[] settings)
+    private static DefussProcess Launch(string appPath, string[] settings, int? descriptorLimit = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // prlimit sets the limit and then executes dotnet in its own place: the pid is the primary's.
+        var start = new ProcessStartInfo(descriptorLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (descriptorLimit is { } limit)
+        {
+            start.ArgumentList.Add($"--nofile={limit}:{limit}");
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(appPath);
         foreach (var argument in DefaultSettings.Concat(settings))
         {
