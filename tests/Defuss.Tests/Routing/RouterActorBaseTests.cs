@@ -21,7 +21,7 @@ public sealed class RouterActorBaseTests : ActorTest
 
         (await router.ChooseIdAsync()).Should().Be("worker-1");
         seen!.Select(c => c.Id).Should().Equal("worker-0", "worker-1");
-        (await router.StatsAsync()).Should().Be(new RouterStats(1, 0));
+        (await router.StatsAsync()).Should().Be(new RouterStats(1, 0) { OpenLeases = 1 });
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class RouterActorBaseTests : ActorTest
 
         (await router.ChooseIdAsync()).Should().Be("worker-0");
         (await router.ChooseIdAsync()).Should().Be("worker-1");
-        (await router.StatsAsync()).Should().Be(new RouterStats(2, 2));
+        (await router.StatsAsync()).Should().Be(new RouterStats(2, 2) { OpenLeases = 2 });
         Logs.Entries.Where(e => e.EventId.Id == 1200).Should().HaveCount(2)
             .And.OnlyContain(e => e.Level == LogLevel.Warning && e.Exception is InvalidOperationException && e.Message.Contains("LambdaRouter"));
     }
@@ -99,6 +99,23 @@ public sealed class RouterActorBaseTests : ActorTest
     }
 
     [Fact]
+    public async Task OpenLeases_CountsLeasesUntilReleased_EvenWhenTheirWorkerLeftTheTable()
+    {
+        var router = Router(candidates => candidates[0]);
+        await router.ChooseIdAsync();
+        await router.ChooseIdAsync();
+        (await router.StatsAsync()).OpenLeases.Should().Be(2);
+
+        router.Tell(new BackendRemoved("worker-0"));
+        router.Tell(new ReleaseBackend("worker-0"));
+        (await router.StatsAsync()).OpenLeases.Should().Be(1, "a worker that left still had its connection, now ended");
+        router.Tell(new ReleaseBackend("worker-0"));
+        router.Tell(new ReleaseBackend("worker-0"));
+
+        (await router.StatsAsync()).OpenLeases.Should().Be(0, "a release too many takes nothing below zero");
+    }
+
+    [Fact]
     public async Task Restart_AfterAFaultInTheSubclass_KeepsTheRoutingTableTheEjectionsAndTheSettings()
     {
         var events = CreateTestProbe();
@@ -131,7 +148,7 @@ public sealed class RouterActorBaseTests : ActorTest
 
         (await router.ChooseIdAsync(Routers.Http(CrashingRouter.FailHeader, "throw"))).Should().NotBeNull();
         (await events.ExpectMsgAsync<RoutingStrategyFailed>()).Should().Be(new RoutingStrategyFailed(nameof(CrashingRouter), RoutingFailureKind.Threw));
-        (await router.StatsAsync()).Should().Be(new RouterStats(5, 1), "the counters count on across the restart");
+        (await router.StatsAsync()).Should().Be(new RouterStats(5, 1) { OpenLeases = 5 }, "the counters count on across the restart");
     }
 
     private sealed class LambdaRouter(Func<IReadOnlyList<BackendCandidate>, BackendCandidate?> choose) : RouterActorBase
