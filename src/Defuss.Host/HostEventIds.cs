@@ -27,6 +27,9 @@ internal static class HostEventIds
     public const int DeliveryChosen = 3020;
 
     // Front door limits (connections, descriptors, proxy timeouts): 3021-3039
+    public const int OverCapacity = 3021;
+    public const int ProxyIdleClosed = 3022;
+    public const int ProxyHalfCloseClosed = 3023;
     // Handoff channels, accounting and reconciliation: 3040-3059
 
     // Primary and workers' lifecycle: 3100-3199
@@ -58,6 +61,8 @@ internal static class HostEventIds
 
     // Primary limits and leaks (descriptor limit, leases left at stop): 3129-3139
     public const int LeasesLeftAtStop = 3129;
+    public const int DescriptorLimit = 3130;
+    public const int MaxConnectionsAboveLimit = 3131;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;

@@ -31,7 +31,7 @@ internal sealed partial class FrontDoorListener
         finally
         {
             connection.Close();
-            _connections.TryRemove(connection.Id, out _);
+            Forget(connection);
             connection.Complete();
         }
     }

@@ -89,13 +89,19 @@ internal sealed partial class FrontDoorListener
             }
 
             backoff = MinAcceptBackoff;
+            if (AtCapacity)
+            {
+                RejectOverCapacity(fd);
+                continue;
+            }
+
             var connection = new FrontDoorConnection(++_lastConnectionId, fd, ClientAddress(address, addressLength));
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 FrontDoorLog.ConnectionAccepted(_logger, connection.Id, connection.RemoteEndPoint);
             }
 
-            _connections[connection.Id] = connection;
+            Track(connection);
             var head = new RawHead(connection, _options.MaxHeaderBytes, _timeProvider.GetTimestamp() + inspection);
             if (head.Step(peekBuffer) is { } sniff)
             {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Defuss.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;
@@ -29,6 +30,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     private readonly HeadSniffer _sniffer;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly DefussMetrics? _metrics;
     private readonly byte[] _serviceUnavailable;
     private readonly ConcurrentDictionary<long, FrontDoorConnection> _connections = new();
     private readonly CancellationTokenSource _stopAccepting = new();
@@ -55,7 +57,8 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         ILoggerFactory loggerFactory,
         TimeProvider timeProvider,
         IConnectionDelivery? delivery,
-        HandoffDelivery? handoff = null)
+        HandoffDelivery? handoff = null,
+        DefussMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(selector);
@@ -65,17 +68,15 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         _selector = selector;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<FrontDoorListener>();
-        _delivery = delivery ?? new ProxyDelivery(options, loggerFactory.CreateLogger<ProxyDelivery>(), timeProvider);
+        _delivery = delivery ?? new ProxyDelivery(options, loggerFactory.CreateLogger<ProxyDelivery>(), timeProvider, metrics);
         _sniffer = new HeadSniffer(options, timeProvider);
         _handoff = handoff;
+        _metrics = metrics;
         _serviceUnavailable = ServiceUnavailableResponse.Create(options.RetryAfterSeconds);
     }
 
     /// <summary>Where the front door listens (with the real port), once started.</summary>
     public IPEndPoint? LocalEndPoint => _localEndPoint;
-
-    /// <summary>How many connections are open now.</summary>
-    public int ActiveConnections => _connections.Count;
 
     /// <summary>How connections reach their workers when they are proxied.</summary>
     public IConnectionDelivery Delivery => _delivery;
@@ -150,7 +151,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
             await _acceptLoop;
         }
 
-        FrontDoorLog.StoppedAccepting(_logger, _localEndPoint!, _connections.Count);
+        FrontDoorLog.StoppedAccepting(_logger, _localEndPoint!, ActiveConnections);
     }
 
     /// <summary>Waits until every open connection has ended, at most <paramref name="timeout"/>; returns whether they all did.</summary>
@@ -182,7 +183,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     /// <summary>Resets every connection still open; their tasks end shortly after.</summary>
     public void AbortConnections()
     {
-        var count = _connections.Count;
+        var count = ActiveConnections;
         if (count > 0)
         {
             FrontDoorLog.AbortingConnections(_logger, count);
@@ -206,6 +207,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         _handoff?.CloseAll();
         var done = await WaitForConnectionsAsync(DisposeTimeout);
         _lateHeads?.Dispose();
+        (_delivery as IDisposable)?.Dispose();
         if (done)
         {
             // Only once no connection task can still read the abort token.
@@ -282,6 +284,12 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
                 continue;
             }
 
+            if (AtCapacity)
+            {
+                RejectOverCapacity(client);
+                continue;
+            }
+
             Dispatch(client);
         }
     }
@@ -295,7 +303,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
             FrontDoorLog.ConnectionAccepted(_logger, connection.Id, remoteEndPoint);
         }
 
-        _connections[connection.Id] = connection;
+        Track(connection);
         ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
     }
 

@@ -67,4 +67,13 @@ internal static partial class FrontDoorLog
 
     [LoggerMessage(EventId = HostEventIds.AcceptFailedErrno, Level = LogLevel.Warning, Message = "Accepting a connection failed with errno {Errno}; accepting again in {DelayMs} ms")]
     public static partial void AcceptFailed(ILogger logger, int errno, double delayMs);
+
+    [LoggerMessage(EventId = HostEventIds.OverCapacity, Level = LogLevel.Warning, Message = "The front door holds Defuss:MaxConnections ({MaxConnections}) connections: new ones are turned away ({Rejected} so far)")]
+    public static partial void OverCapacity(ILogger logger, int maxConnections, long rejected);
+
+    [LoggerMessage(EventId = HostEventIds.ProxyIdleClosed, Level = LogLevel.Debug, Message = "Proxied connection to {BackendId} closed: no byte either way for Defuss:ProxyIdleTimeout ({Timeout})")]
+    public static partial void ProxyIdleClosed(ILogger logger, string backendId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = HostEventIds.ProxyHalfCloseClosed, Level = LogLevel.Debug, Message = "Proxied connection to {BackendId} closed: one side ended and the other did not within Defuss:HalfCloseTimeout ({Timeout})")]
+    public static partial void ProxyHalfCloseClosed(ILogger logger, string backendId, TimeSpan timeout);
 }
