@@ -28,6 +28,10 @@ internal static class HostEventIds
 
     // Front door limits (connections, descriptors, proxy timeouts): 3021-3039
     // Handoff channels, accounting and reconciliation: 3040-3059
+    public const int HandoffChannelBroke = 3040;
+    public const int HandoffChannelRetired = 3041;
+    public const int HandoffConnectionsReconciled = 3042;
+    public const int HandoffHeadBudgetExceeded = 3043;
 
     // Primary and workers' lifecycle: 3100-3199
     public const int PrimaryStarted = 3100;
