@@ -13,9 +13,9 @@ namespace Defuss.FrontDoor;
 internal sealed class HeadBudget
 {
     /// <summary>
-    /// The budget unless the front door says otherwise: 16 MiB, or four heads of <c>MaxHeaderBytes</c> if more. Heads are
-    /// rarely late (<c>TCP_DEFER_ACCEPT</c>), a late one mostly takes 2 KiB, so it is room for thousands of slow clients,
-    /// and a flood of them costs the primary no more.
+    /// The budget unless the front door says otherwise: 16 MiB. Heads are rarely late (<c>TCP_DEFER_ACCEPT</c>) and a late
+    /// one mostly takes 2 KiB, so it is room for thousands of slow clients, or sixteen heads of the largest
+    /// <c>MaxHeaderBytes</c> (1 MiB), and a flood of them costs the primary no more.
     /// </summary>
     public const long DefaultBytes = 16 * 1024 * 1024;
 
@@ -42,9 +42,6 @@ internal sealed class HeadBudget
 
     /// <summary>How many connections were routed with part of their head because the budget was spent.</summary>
     public long Exceeded => Interlocked.Read(ref _exceeded);
-
-    /// <summary>The default budget for heads of at most <paramref name="maxHeaderBytes"/>.</summary>
-    public static long DefaultFor(int maxHeaderBytes) => Math.Max(DefaultBytes, 4L * maxHeaderBytes);
 
     /// <summary>Takes <paramref name="bytes"/> from the budget; false, taking nothing, when fewer are left.</summary>
     public bool TryTake(int bytes)

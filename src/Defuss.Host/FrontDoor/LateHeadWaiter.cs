@@ -34,7 +34,7 @@ internal sealed class LateHeadWaiter : IDisposable
     /// <param name="completed">Called on the waiter's thread with each head's result; it must not block.</param>
     /// <param name="logger">Where a spent budget is reported, if anywhere.</param>
     /// <param name="metrics">Where a spent budget is counted and the heads' bytes observed, if anywhere.</param>
-    /// <param name="budgetBytes">The heads' byte budget; defaults to <see cref="HeadBudget.DefaultFor"/>.</param>
+    /// <param name="budgetBytes">The heads' byte budget; defaults to <see cref="HeadBudget.DefaultBytes"/>.</param>
     public LateHeadWaiter(
         int maxHeaderBytes,
         TimeProvider timeProvider,
@@ -43,7 +43,7 @@ internal sealed class LateHeadWaiter : IDisposable
         DefussMetrics? metrics = null,
         long? budgetBytes = null)
     {
-        Budget = new HeadBudget(budgetBytes ?? HeadBudget.DefaultFor(maxHeaderBytes), logger, metrics, timeProvider);
+        Budget = new HeadBudget(budgetBytes ?? HeadBudget.DefaultBytes, logger, metrics, timeProvider);
         metrics?.ObserveHeadMemory(() => Budget.Held);
         _timeProvider = timeProvider;
         _completed = completed;
