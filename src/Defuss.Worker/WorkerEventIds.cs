@@ -31,4 +31,5 @@ internal static class WorkerEventIds
     public const int HandoffListenerFailed = 157;
     public const int HandoffReconciliationNotSent = 158;
     public const int HandoffChannelEnded = 159;
+    public const int HandoffNearDescriptorLimit = 160;
 }

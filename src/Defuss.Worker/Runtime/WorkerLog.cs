@@ -74,4 +74,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = WorkerEventIds.HandoffChannelEnded, Level = LogLevel.Debug, Message = "The primary closed a handoff channel; its {Open} open connections are served on, their ends unreported")]
     public static partial void HandoffChannelEnded(ILogger logger, int open);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffNearDescriptorLimit, Level = LogLevel.Warning, Message = "The worker is near its descriptor limit ({Limit}, {Open} handed-off connections open): it gives new connections back to the primary until {Reserve} descriptors are free ({Occurrences} given back since the last report)")]
+    public static partial void HandoffNearDescriptorLimit(ILogger logger, int limit, int open, int reserve, long occurrences);
 }

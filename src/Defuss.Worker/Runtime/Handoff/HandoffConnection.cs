@@ -8,9 +8,10 @@ namespace Defuss.Worker.Runtime.Handoff;
 /// <summary>
 /// A handed-off connection as Kestrel sees it: Kestrel's own socket connection, whose disposal reports the end to the
 /// primary. Kestrel disposes every connection its listener accepted, whatever becomes of it, also one it refuses before
-/// any middleware runs (<c>MaxConcurrentConnections</c>), so every handed-off connection reports its end exactly once.
+/// any middleware runs (<c>MaxConcurrentConnections</c>), so every handed-off connection reports its end exactly once,
+/// and gives its descriptor back to the worker's <see cref="DescriptorReserve"/>.
 /// </summary>
-internal sealed class HandoffConnection(ConnectionContext inner, HandoffConnectionFeature feature) : ConnectionContext
+internal sealed class HandoffConnection(ConnectionContext inner, HandoffConnectionFeature feature, DescriptorReserve? reserve = null) : ConnectionContext
 {
     public override string ConnectionId
     {
@@ -64,6 +65,7 @@ internal sealed class HandoffConnection(ConnectionContext inner, HandoffConnecti
         {
             // After the socket is closed: the primary's count never runs ahead of the connections the worker holds.
             feature.ReportClosed();
+            reserve?.Closed();
             await base.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -125,6 +125,12 @@ internal sealed partial class HandoffConnectionListener
                     return;
                 }
 
+                if (_reserve.ShouldGiveBack(descriptor))
+                {
+                    GiveBackNearTheLimit(channel, id, descriptor);
+                    continue;
+                }
+
                 var pending = new PendingConnection(channel, id, descriptor, prefix.ToArray());
                 if (_unbound || !_pending.Writer.TryWrite(pending))
                 {
@@ -148,6 +154,16 @@ internal sealed partial class HandoffConnectionListener
         catch (IOException exception)
         {
             Fail(channel, exception.Message, broken: false);
+        }
+    }
+
+    /// <summary>The worker is near its descriptor limit: the connection goes back to the primary, unserved, as a stopping worker's would.</summary>
+    private void GiveBackNearTheLimit(WorkerHandoffChannel channel, long id, int descriptor)
+    {
+        channel.Return(id, descriptor);
+        if (_nearLimit.TryEnter(out var occurrences))
+        {
+            WorkerLog.HandoffNearDescriptorLimit(_logger, LinuxSockets.DescriptorLimit(), _reserve.OpenConnections, _reserve.Reserve, occurrences);
         }
     }
 

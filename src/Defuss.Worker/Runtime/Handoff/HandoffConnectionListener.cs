@@ -38,9 +38,11 @@ internal sealed partial class HandoffConnectionListener : IConnectionListener
     private readonly Epoll _epoll;
     private readonly Thread _acceptThread;
     private readonly ManualResetEventSlim _unbinding = new();
+    private readonly DescriptorReserve _reserve;
     private readonly Action? _stopWorker;
     private readonly LogThrottle _acceptFailures;
     private readonly LogThrottle _channelFailures;
+    private readonly LogThrottle _nearLimit;
     private volatile bool _unbound;
     private int _disposed;
 
@@ -50,8 +52,10 @@ internal sealed partial class HandoffConnectionListener : IConnectionListener
         _endPoint = endPoint;
         _secret = secret;
         _stopWorker = stopWorker;
+        _reserve = new DescriptorReserve();
         _acceptFailures = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
         _channelFailures = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
+        _nearLimit = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
         _logger = loggerFactory.CreateLogger("Defuss.Worker.Runtime.Handoff");
         _factory = new SocketConnectionContextFactory(options, loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         _listenSocket = listenSocket;
@@ -204,7 +208,8 @@ internal sealed partial class HandoffConnectionListener : IConnectionListener
             connection.Transport = new DuplexPipe(new PrefixedPipeReader(pending.Prefix, transport.Input), transport.Output);
         }
 
-        return new HandoffConnection(connection, feature);
+        _reserve.Opened();
+        return new HandoffConnection(connection, feature, _reserve);
     }
 
     private static void Close(int descriptor)
