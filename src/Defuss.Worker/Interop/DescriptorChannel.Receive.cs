@@ -18,6 +18,7 @@ internal sealed unsafe partial class DescriptorChannel
     private const int ReadChunk = 64 * 1024;
 
     private readonly Queue<ArrivedDescriptor> _descriptors = new();
+    private readonly List<int> _received = new(1);
     private readonly byte[] _controlBuffer = new byte[LinuxSockets.CmsgSpace(LinuxSockets.MaxDescriptorsPerMessage)];
     private byte[] _buffer = new byte[ReadChunk];
     private int _start;
@@ -180,7 +181,8 @@ internal sealed unsafe partial class DescriptorChannel
 
     private void TakeDescriptors(byte* control, int length, long from, long to, bool truncated)
     {
-        var received = new List<int>(1);
+        var received = _received;
+        received.Clear();
         var offset = 0;
         while (offset + LinuxSockets.CmsgHeaderSize <= length)
         {
