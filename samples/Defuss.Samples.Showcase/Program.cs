@@ -4,6 +4,7 @@ using Defuss.Samples.Showcase.Endpoints;
 using Defuss.Samples.Showcase.Json;
 using Defuss.Samples.Showcase.Routing;
 using Defuss.Samples.Showcase.Tls;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // Runs as the primary and as every worker: build the app the same way each time, with no side effects.
 // appsettings.json is read from beside the binary, so the log levels (and with them the speed) are the same
@@ -30,6 +31,10 @@ if (!plain)
         options.UseHttpsFrom(builder.Configuration);
     });
 }
+
+// Kestrel:Limits (MaxConcurrentConnections, ...) from the command line or appsettings.json apply to every worker's Kestrel, as
+// to a plain Kestrel app's: ASP.NET Core binds them only when the app asks, and Defuss keeps what the app binds.
+builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
 
 builder.AddShowcaseLogging();
 builder.AddShowcaseJson();

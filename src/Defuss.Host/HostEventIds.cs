@@ -31,6 +31,10 @@ internal static class HostEventIds
     public const int ProxyIdleClosed = 3022;
     public const int ProxyHalfCloseClosed = 3023;
     // Handoff channels, accounting and reconciliation: 3040-3059
+    public const int HandoffChannelBroke = 3040;
+    public const int HandoffChannelRetired = 3041;
+    public const int HandoffConnectionsReconciled = 3042;
+    public const int HandoffHeadBudgetExceeded = 3043;
 
     // Primary and workers' lifecycle: 3100-3199
     public const int PrimaryStarted = 3100;

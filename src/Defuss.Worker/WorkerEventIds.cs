@@ -27,4 +27,9 @@ internal static class WorkerEventIds
     public const int HandoffChannelAcceptFailed = 153;
     public const int HandoffConnectionsReturned = 154;
     public const int HandoffReportsDropped = 155;
+    public const int HandoffChannelFailed = 156;
+    public const int HandoffListenerFailed = 157;
+    public const int HandoffReconciliationNotSent = 158;
+    public const int HandoffChannelEnded = 159;
+    public const int HandoffNearDescriptorLimit = 160;
 }

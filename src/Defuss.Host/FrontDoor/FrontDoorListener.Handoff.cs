@@ -30,7 +30,7 @@ internal sealed partial class FrontDoorListener
         var fd = (int)listenSocket.Handle;
         LinuxSockets.MakeBlocking(fd);
         _ = LinuxSockets.SetIntOption(fd, LinuxSockets.IpProtoTcp, LinuxSockets.TcpDeferAccept, DeferAcceptSeconds);
-        _lateHeads = new LateHeadWaiter(_options.MaxHeaderBytes, _timeProvider, (head, sniff) => StartHandedConnection(head.Connection, sniff));
+        _lateHeads = new LateHeadWaiter(_options.MaxHeaderBytes, _timeProvider, (head, sniff) => StartHandedConnection(head.Connection, sniff), _logger, _handoff!.Metrics);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
@@ -102,7 +102,7 @@ internal sealed partial class FrontDoorListener
             }
 
             Track(connection);
-            var head = new RawHead(connection, _options.MaxHeaderBytes, _timeProvider.GetTimestamp() + inspection);
+            var head = new RawHead(connection, _options.MaxHeaderBytes, _timeProvider.GetTimestamp() + inspection, _lateHeads!.Budget);
             if (head.Step(peekBuffer) is { } sniff)
             {
                 StartHandedConnection(connection, sniff);

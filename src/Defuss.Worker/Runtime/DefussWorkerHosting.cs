@@ -74,8 +74,12 @@ internal static class DefussWorkerHosting
         {
             // After UseKestrel's socket transport: Kestrel asks the last registered factory first, and ours binds only
             // handoff endpoints.
+            // A handoff socket that can take no more channels stops the worker, so that the primary replaces it.
             services.AddSingleton<IConnectionListenerFactory>(provider => new HandoffTransportFactory(
-                secret, provider.GetService<IMemoryPoolFactory<byte>>(), provider.GetRequiredService<ILoggerFactory>()));
+                secret,
+                provider.GetService<IMemoryPoolFactory<byte>>(),
+                provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetRequiredService<IHostApplicationLifetime>().StopApplication));
         }
 
         services.AddSingleton(settings);

@@ -7,7 +7,7 @@ using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.FrontDoor;
 
-public sealed class LateHeadWaiterTests
+public sealed partial class LateHeadWaiterTests
 {
     private const int MaxHeaderBytes = 16 * 1024;
 
