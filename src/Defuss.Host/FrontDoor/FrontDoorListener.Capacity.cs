@@ -6,11 +6,9 @@ namespace Defuss.FrontDoor;
 internal sealed partial class FrontDoorListener
 {
     private const int ShutWrite = 1;
-    private const long OverCapacityLogEveryMs = 10_000;
 
     private int _open;
     private long _rejected;
-    private long _lastOverCapacityLog;
 
     /// <summary>How many connections are open now: proxied, or handed off and not yet ended in their worker.</summary>
     public int ActiveConnections => Volatile.Read(ref _open);
@@ -96,9 +94,7 @@ internal sealed partial class FrontDoorListener
     {
         var rejected = Interlocked.Increment(ref _rejected);
         _metrics?.ConnectionRejected("capacity");
-        var now = Environment.TickCount64;
-        var last = Interlocked.Read(ref _lastOverCapacityLog);
-        if ((last == 0 || now - last >= OverCapacityLogEveryMs) && Interlocked.CompareExchange(ref _lastOverCapacityLog, now, last) == last)
+        if (_overCapacityLog.TryEnter(out _))
         {
             FrontDoorLog.OverCapacity(_logger, _options.MaxConnections, rejected);
         }

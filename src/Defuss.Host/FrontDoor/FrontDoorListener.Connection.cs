@@ -97,6 +97,16 @@ internal sealed partial class FrontDoorListener
 
                 OnReturned(connection, backend, returned);
             }
+            catch (BackendConnectException exception) when (exception.PrimaryShortOfResources)
+            {
+                // The primary itself is short (of descriptors): the worker is not to blame, and no other would fare better.
+                if (_shortageLog.TryEnter(out var occurrences))
+                {
+                    FrontDoorLog.PrimaryShortOfResources(_logger, connection.Id, exception.Reason, occurrences);
+                }
+
+                break;
+            }
             catch (BackendConnectException exception)
             {
                 // Nothing reached this backend, and the prefix is still in hand: another one can take the connection.

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Defuss.Telemetry;
+using Defuss.Worker.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;
@@ -32,6 +33,8 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly DefussMetrics? _metrics;
     private readonly byte[] _serviceUnavailable;
+    private readonly LogThrottle _overCapacityLog;
+    private readonly LogThrottle _shortageLog;
     private readonly ConcurrentDictionary<long, FrontDoorConnection> _connections = new();
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _abortConnections = new();
@@ -72,6 +75,8 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         _sniffer = new HeadSniffer(options, timeProvider);
         _handoff = handoff;
         _metrics = metrics;
+        _overCapacityLog = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
+        _shortageLog = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
         _serviceUnavailable = ServiceUnavailableResponse.Create(options.RetryAfterSeconds);
     }
 

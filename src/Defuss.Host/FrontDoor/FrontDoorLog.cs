@@ -59,7 +59,7 @@ internal static partial class FrontDoorLog
     [LoggerMessage(EventId = HostEventIds.HandoffChannelClosed, Level = LogLevel.Debug, Message = "Handoff channel to {Path} closed")]
     public static partial void HandoffChannelClosed(ILogger logger, string path);
 
-    [LoggerMessage(EventId = HostEventIds.ConnectionReturned, Level = LogLevel.Debug, Message = "Connection {ConnectionId} was given back by {BackendId}, which is stopping; routing it again")]
+    [LoggerMessage(EventId = HostEventIds.ConnectionReturned, Level = LogLevel.Debug, Message = "Connection {ConnectionId} was given back by {BackendId} (stopping, or near its descriptor limit); routing it again")]
     public static partial void ConnectionReturned(ILogger logger, long connectionId, string backendId);
 
     [LoggerMessage(EventId = HostEventIds.HandedOffConnectionClosed, Level = LogLevel.Trace, Message = "Connection {ConnectionId}, handed to {BackendId}, has ended")]
@@ -76,4 +76,7 @@ internal static partial class FrontDoorLog
 
     [LoggerMessage(EventId = HostEventIds.ProxyHalfCloseClosed, Level = LogLevel.Debug, Message = "Proxied connection to {BackendId} closed: one side ended and the other did not within Defuss:HalfCloseTimeout ({Timeout})")]
     public static partial void ProxyHalfCloseClosed(ILogger logger, string backendId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = HostEventIds.PrimaryShortOfResources, Level = LogLevel.Warning, Message = "Connection {ConnectionId} could not be delivered: the primary is short of resources ({Reason}); no worker is blamed, and an HTTP/1 client gets 503 ({Occurrences} such connections since the last report)")]
+    public static partial void PrimaryShortOfResources(ILogger logger, long connectionId, string reason, long occurrences);
 }

@@ -53,6 +53,8 @@ internal sealed partial class HandoffChannel
     /// presents its secret; throws <see cref="BackendConnectException"/>. <paramref name="breaks"/> throttles the
     /// warnings of broken channels, shared by every channel of one front door.
     /// </summary>
+    private const int EMFile = 24;
+
     public static HandoffChannel Connect(string path, ReadOnlySpan<byte> secret, ILogger logger, DefussMetrics? metrics = null, LogThrottle? breaks = null)
     {
         int fd;
@@ -63,7 +65,10 @@ internal sealed partial class HandoffChannel
         }
         catch (SocketException exception)
         {
-            throw new BackendConnectException($"the primary could not open a socket for its handoff channel ({exception.SocketErrorCode})", exception);
+            throw new BackendConnectException($"the primary could not open a socket for its handoff channel ({exception.SocketErrorCode})", exception)
+            {
+                PrimaryShortOfResources = BackendConnectException.IsLocalShortage(exception.SocketErrorCode),
+            };
         }
 
         using (socket)
@@ -85,7 +90,8 @@ internal sealed partial class HandoffChannel
             fd = LinuxSockets.Fcntl((int)socket.Handle, LinuxSockets.FDupFdCloexec, 0);
             if (fd < 0)
             {
-                throw new BackendConnectException($"its handoff socket could not be kept (errno {LinuxSockets.LastError})");
+                var errno = LinuxSockets.LastError;
+                throw new BackendConnectException($"its handoff socket could not be kept (errno {errno})") { PrimaryShortOfResources = errno == EMFile };
             }
         }
 

@@ -132,9 +132,21 @@ internal sealed class ProxyDelivery : IConnectionDelivery, IDisposable
 
     private async ValueTask<Socket> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
     {
-        var socket = endPoint is UnixDomainSocketEndPoint
-            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket socket;
+        try
+        {
+            socket = endPoint is UnixDomainSocketEndPoint
+                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (SocketException exception)
+        {
+            throw new BackendConnectException($"the primary could not open a socket ({exception.SocketErrorCode})", exception)
+            {
+                PrimaryShortOfResources = BackendConnectException.IsLocalShortage(exception.SocketErrorCode),
+            };
+        }
+
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
         using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
         try
@@ -150,7 +162,10 @@ internal sealed class ProxyDelivery : IConnectionDelivery, IDisposable
         catch (SocketException exception)
         {
             socket.Dispose();
-            throw new BackendConnectException(exception.SocketErrorCode.ToString(), exception);
+            throw new BackendConnectException(exception.SocketErrorCode.ToString(), exception)
+            {
+                PrimaryShortOfResources = BackendConnectException.IsLocalShortage(exception.SocketErrorCode),
+            };
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
