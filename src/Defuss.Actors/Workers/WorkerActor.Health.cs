@@ -15,7 +15,7 @@ internal sealed partial class WorkerActor
     {
         _record.State = WorkerState.Stale;
         _router.Tell(new BackendRemoved(_id));
-        var silence = Context.System.Scheduler.Now - _record.LastHeartbeat;
+        var silence = _clock.GetElapsedTime(_record.LastHeardAt);
         _events.Tell(new WorkerStale(_index, deadline.Incarnation, _record.Process!.Pid, silence));
         AskToStop(_settings.KillGrace);
         Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(deadline.Incarnation), _settings.KillGrace);

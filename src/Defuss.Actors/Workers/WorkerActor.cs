@@ -26,6 +26,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     private readonly IWorkerProcessLauncher _launcher;
     private readonly IActorRef _router;
     private readonly IActorRef _events;
+    private readonly TimeProvider _clock;
 
     public WorkerActor(int index, WorkerRecord record, WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
     {
@@ -36,6 +37,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
         _launcher = launcher;
         _router = router;
         _events = events;
+        _clock = ActorTime.Of(Context.System);
 
         Receive<WorkerHello>(HandleHello);
         Receive<WorkerReport>(r => Current(r.Incarnation), HandleReport);
@@ -190,7 +192,8 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>A sign of life: the staleness deadline starts again.</summary>
     private void Heard()
     {
-        _record.LastHeartbeat = Context.System.Scheduler.Now;
+        _record.LastHeartbeat = _clock.GetUtcNow();
+        _record.LastHeardAt = _clock.GetTimestamp();
         Timers.StartSingleTimer(HeartbeatTimer, new HeartbeatDeadlinePassed(_record.Incarnation), _settings.HeartbeatStaleAfter);
     }
 
