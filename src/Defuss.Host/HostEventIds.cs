@@ -73,4 +73,7 @@ internal static class HostEventIds
     public const int ControlAcceptFailed = 3301;
 
     // Control channel validation (malformed reports): 3302-3319
+    public const int ControlReportRefused = 3302;
+    public const int ControlWorkerBrokeProtocol = 3303;
+    public const int ControlRejectionsNotLogged = 3304;
 }

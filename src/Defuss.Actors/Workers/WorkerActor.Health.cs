@@ -22,6 +22,32 @@ internal sealed partial class WorkerActor
     }
 
     /// <summary>
+    /// The control hub closed this incarnation's channel for malformed reports. A starting process is killed (it serves
+    /// nothing yet; a replacement in progress then keeps the old process); a serving one is routed around at once, told
+    /// to stop with SIGTERM and killed after the grace. Its exit respawns it, within the restart budget.
+    /// </summary>
+    private void HandleBrokeProtocol(WorkerBrokeProtocol broke)
+    {
+        _record.Session?.Close();
+        _record.Session = null;
+        if (_record.State == WorkerState.Starting)
+        {
+            _record.Process!.Kill();
+            return;
+        }
+
+        if (_record.State == WorkerState.Ready)
+        {
+            _record.State = WorkerState.Stale;
+            Timers.Cancel(HeartbeatTimer);
+            Timers.Cancel(StableTimer);
+            _router.Tell(new BackendRemoved(_id));
+            _record.Process!.Terminate();
+            Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(broke.Incarnation), _settings.KillGrace);
+        }
+    }
+
+    /// <summary>
     /// After an actor restart: the timers died with the old instance, and the router may have missed a change the failed
     /// handler was making. Tell the router where the worker stands and arm again the timers its state needs.
     /// </summary>

@@ -49,6 +49,8 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
         Receive<RespawnDue>(r => r.AfterIncarnation == _record.Incarnation && _record.Process is null && _record.State == WorkerState.Exited && !_record.Stopping, _ => Launch());
         Receive<StartupDeadlinePassed>(s => Current(s.Incarnation) && _record.State == WorkerState.Starting, HandleStartupTimeout);
         Receive<HeartbeatDeadlinePassed>(h => Current(h.Incarnation) && _record.State == WorkerState.Ready, HandleStale);
+        Receive<WorkerBrokeProtocol>(b => Current(b.Incarnation), HandleBrokeProtocol);
+        Receive<WorkerBrokeProtocol>(b => _record.Retiring?.Incarnation == b.Incarnation, _ => _record.Retiring!.Process.Kill());
         Receive<StablePeriodPassed>(s => Current(s.Incarnation) && _record.State == WorkerState.Ready, _ => _record.ConsecutiveFailures = 0);
         Receive<StopWorker>(HandleStop);
         Receive<StopDeadlinePassed>(s => Current(s.Incarnation), _ => _record.Process?.Kill());
@@ -170,7 +172,8 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
                 }
 
                 break;
-            case Heartbeat heartbeat when _record.State == WorkerState.Ready:
+            // The control hub refuses a heartbeat without stats; this guard keeps one that slipped through from faulting.
+            case Heartbeat { Stats: not null } heartbeat when _record.State == WorkerState.Ready:
                 _record.LastStats = heartbeat.Stats;
                 Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
