@@ -67,6 +67,8 @@ internal static class HostEventIds
     public const int ErrorOutputFailed = 3204;
 
     // Worker output (bounded lines, drops) and leftover processes: 3205-3229
+    public const int WorkerOutputDropped = 3205;
+    public const int LeftoverProcessesKilled = 3206;
 
     // Control channel: 3300-3399
     public const int ControlRejected = 3300;
