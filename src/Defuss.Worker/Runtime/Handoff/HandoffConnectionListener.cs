@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Defuss.Worker.Interop;
 using Defuss.Worker.Protocol;
+using Defuss.Worker.Resilience;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,7 @@ internal sealed class HandoffConnectionListener : IConnectionListener
     private readonly Socket _listenSocket;
     private readonly Epoll _epoll;
     private readonly Thread _acceptThread;
+    private readonly LogThrottle _acceptFailures = new(TimeSpan.FromSeconds(5), TimeProvider.System);
     private volatile bool _unbound;
     private int _disposed;
 
@@ -166,6 +168,7 @@ internal sealed class HandoffConnectionListener : IConnectionListener
     {
         var listenFd = (int)_listenSocket.Handle;
         Span<(uint Events, ulong Token)> ready = stackalloc (uint, ulong)[2];
+        var backoff = ErrorBackoff.ForAccept;
         while (!_unbound)
         {
             _ = _epoll.Wait(ready, -1);
@@ -177,12 +180,20 @@ internal sealed class HandoffConnectionListener : IConnectionListener
                     var errno = LinuxSockets.LastError;
                     if (errno is not (LinuxSockets.EAgain or LinuxSockets.EIntr or LinuxSockets.EConnAborted))
                     {
-                        WorkerLog.HandoffChannelAcceptFailed(_logger, errno);
+                        // Out of descriptors (EMFILE): the waiting channel keeps the socket readable, so trying again at
+                        // once would spin. Pause, doubling up to 1 s, and say so at most once every 5 s.
+                        if (_acceptFailures.TryLog(out _))
+                        {
+                            WorkerLog.HandoffChannelAcceptFailed(_logger, errno);
+                        }
+
+                        Thread.Sleep(backoff.Next());
                     }
 
                     break;
                 }
 
+                backoff.Reset();
                 var channel = new WorkerHandoffChannel(fd, _logger);
                 var reader = new Thread(() => ReadChannel(channel)) { IsBackground = true, Name = "Defuss handoff receive" };
                 lock (_gate)
