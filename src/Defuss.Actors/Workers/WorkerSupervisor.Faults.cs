@@ -58,9 +58,9 @@ internal sealed partial class WorkerSupervisor
         }
         else
         {
-            SupervisionLog.WorkerActorReplaced(Logger, actor, faultText, pid, index);
             stops.Enqueue(now);
             StartWorkerActor(index, ReplacementRecord(record, now));
+            SupervisionLog.WorkerActorReplaced(Logger, actor, faultText, pid, index);
         }
 
         if (_state.Replacing == index)

@@ -130,7 +130,6 @@ internal sealed class OutputEchoLane
         var batch = new List<string>();
         while (true)
         {
-            long dropped;
             lock (_gate)
             {
                 _writing = false;
@@ -154,18 +153,31 @@ internal sealed class OutputEchoLane
                 }
 
                 _writing = true;
-                dropped = ReportDue() ? _droppedSinceReport : 0;
-                _droppedSinceReport -= dropped;
             }
 
             Write(batch);
             batch.Clear();
-            if (dropped > 0)
-            {
-                _lastReport = _timeProvider.GetTimestamp();
-                ProcessLog.WorkerOutputDropped(_logger, dropped, Stream, (long)ReportInterval.TotalSeconds);
-            }
+            ReportDrops();
         }
+    }
+
+    /// <summary>On the writer thread, once it could write again: the drops since the last report, if one is due.</summary>
+    private void ReportDrops()
+    {
+        long dropped;
+        lock (_gate)
+        {
+            if (_droppedSinceReport == 0 || !ReportDue())
+            {
+                return;
+            }
+
+            dropped = _droppedSinceReport;
+            _droppedSinceReport = 0;
+            _lastReport = _timeProvider.GetTimestamp();
+        }
+
+        ProcessLog.WorkerOutputDropped(_logger, dropped, Stream, (long)ReportInterval.TotalSeconds);
     }
 
     private bool ReportDue() => _timeProvider.GetElapsedTime(Volatile.Read(ref _lastReport)) >= ReportInterval;

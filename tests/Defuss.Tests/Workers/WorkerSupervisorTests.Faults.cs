@@ -98,6 +98,26 @@ public sealed partial class WorkerSupervisorTests
     }
 
     [Fact]
+    public async Task WorkerActorStoppedForFaults_AfterAFaultInTheSupervisor_IsStillWatchedAndReplaced()
+    {
+        var failures = CreateTestProbe();
+        Sys.EventStream.Subscribe(failures.Ref, typeof(Akka.Event.Error));
+        var supervisor = StartPool(1);
+        var first = (await LaunchesAsync(1))[0];
+        supervisor.Tell(new WorkerHello(null!, new FakeControlSession()));
+        await failures.FishForMessageAsync<Akka.Event.Error>(e => e.Cause is NullReferenceException);
+        await supervisor.HandledAsync();
+
+        await FaultUntilStoppedAsync(0);
+
+        await Logs.WaitForAsync(e => e.EventId.Id == ActorsEventIds.WorkerActorReplaced);
+        first.KillCalls.Should().Be(1);
+        await (await Sys.ActorSelection("/user/supervisor/worker-0").ResolveOne(TestTimeouts.Default)).HandledAsync();
+        Clock.Advance(RestartPolicy.Default.BackoffMin);
+        (await _launcher.NextLaunchAsync()).Request.Incarnation.Should().Be(2);
+    }
+
+    [Fact]
     public async Task StopAllWorkers_AWorkerActorGoneDuringTheDrain_StillAnswers()
     {
         var supervisor = StartPool(2);
