@@ -56,11 +56,16 @@ public abstract partial class ChaosTests
     }
 
     [Fact]
-    public async Task HostileControlClient_GarbageAndAnOversizedFrameBeforeAnyHello_AreClosedAndChangeNothing()
+    public async Task HostileControlClient_GarbageOversizedFramesAndSilentConnectionsBeforeAnyHello_AreClosedAndChangeNothing()
     {
         await using var defuss = await StartAsync();
         var (worker0, worker1) = await defuss.ReadyPidsAsync();
         var control = new UnixDomainSocketEndPoint(Path.Combine(defuss.PrivateDirectory!, "control.sock"));
+
+        // Round robin: one connection to each worker, so that in handoff mode the primary's channel to each is open already.
+        await ServesAgainAsync(defuss);
+        await ServesAgainAsync(defuss);
+        var before = await ProcessSockets.SettledCountsAsync([defuss.Pid]);
 
         using (var oversized = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {
@@ -81,9 +86,35 @@ public abstract partial class ChaosTests
             (await ReceiveEndAsync(garbage)).Should().BeTrue("the primary closed the connection");
         }
 
+        // Silent connections that never say hello: beyond 64 waiting at once, the primary closes them at once.
+        var silent = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                silent.Add(socket);
+                await socket.ConnectAsync(control).WaitAsync(TestTimeouts.Default);
+            }
+
+            var closedAtOnce = 0;
+            foreach (var socket in silent.Skip(64))
+            {
+                closedAtOnce += await ReceiveEndAsync(socket) ? 1 : 0;
+            }
+
+            closedAtOnce.Should().Be(36, "at most 64 connections may wait for their hello");
+            await ServesAgainAsync(defuss);
+        }
+        finally
+        {
+            silent.ForEach(socket => socket.Dispose());
+        }
+
         await defuss.WaitForLineAsync(@"Closed a control connection: Control frame length 2147483647 is outside 1\.\.65536 bytes\.", TestTimeouts.Default);
         await ServesAgainAsync(defuss);
         defuss.WorkerPids.Should().BeEquivalentTo([worker0, worker1], "no worker was touched");
+        (await ProcessSockets.SettledCountsAsync([defuss.Pid], expected: before)).Should().Equal(before, "the primary holds no socket of the hostile client's");
         await StopsCleanlyAsync(defuss);
     }
 

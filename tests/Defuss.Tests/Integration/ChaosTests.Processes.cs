@@ -45,7 +45,6 @@ public abstract partial class ChaosTests
             slowest.Should().BeLessThan(ServeTimeout, $"every new connection was served during the flood ({connections} of them)");
             var (resident, peak) = defuss.Memory();
             (peak - baseline).Should().BeLessThan(MemoryGrowthLimit, $"the primary's memory stays bounded (baseline {baseline / 1024} KiB, now {resident / 1024} KiB, peak {peak / 1024} KiB)");
-            File.AppendAllText("/tmp/defuss-flood.txt", $"{DeliveryMode}: baseline {baseline / 1024} KiB, now {resident / 1024} KiB, peak {peak / 1024} KiB, {connections} connections, slowest {slowest.TotalMilliseconds} ms\n");
         }
         finally
         {
