@@ -49,6 +49,14 @@ if (app.Configuration.GetValue<bool>("Showcase:FailWorkerStartup") && Environmen
     Console.Error.WriteLine("Showcase: simulated startup failure (Showcase:FailWorkerStartup=true)");
     Environment.Exit(3);
 }
+
+// Showcase:HangWorkerStartup=true makes every worker hang before it serves (and before its control channel opens): such
+// a worker must still not outlive its primary (the tests kill the primary and check).
+if (app.Configuration.GetValue<bool>("Showcase:HangWorkerStartup") && Environment.GetEnvironmentVariable("DEFUSS_ROLE") == "worker")
+{
+    Console.Error.WriteLine("Showcase: simulated hang at startup (Showcase:HangWorkerStartup=true)");
+    Thread.Sleep(Timeout.Infinite);
+}
 app.UseWebSockets();
 app.MapBasicEndpoints();
 app.MapUploadEndpoints();
@@ -57,6 +65,7 @@ app.MapWebSocketEndpoints();
 app.MapJsonEndpoints();
 app.MapFileEndpoints();
 app.MapCrashEndpoints();
+app.MapChaosEndpoints();
 
 if (plain)
 {

@@ -77,10 +77,15 @@ internal static class HostEventIds
     public const int ErrorOutputFailed = 3204;
 
     // Worker output (bounded lines, drops) and leftover processes: 3205-3229
+    public const int WorkerOutputDropped = 3205;
+    public const int LeftoverProcessesKilled = 3206;
 
     // Control channel: 3300-3399
     public const int ControlRejected = 3300;
     public const int ControlAcceptFailed = 3301;
 
     // Control channel validation (malformed reports): 3302-3319
+    public const int ControlReportRefused = 3302;
+    public const int ControlWorkerBrokeProtocol = 3303;
+    public const int ControlRejectionsNotLogged = 3304;
 }

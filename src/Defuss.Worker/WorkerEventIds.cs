@@ -1,7 +1,7 @@
 namespace Defuss.Worker;
 
 /// <summary>The stable event ids of every log message in Defuss.Worker (100-199).</summary>
-internal static class WorkerEventIds
+internal static partial class WorkerEventIds
 {
     // Runtime, control channel: 100-129
     public const int ControlConnected = 100;

@@ -1,8 +1,8 @@
+using Defuss.Worker.Resilience;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Defuss.Telemetry;
-using Defuss.Worker.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;

@@ -1,3 +1,4 @@
+using Defuss.Worker.Resilience;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Defuss.Telemetry;

@@ -1,3 +1,4 @@
+using Defuss.Worker.Resilience;
 using System.Collections.Concurrent;
 using Defuss.Actors.Routing;
 using Defuss.Telemetry;

@@ -1,3 +1,4 @@
+using Defuss.Worker.Resilience;
 using Defuss.Telemetry;
 using Defuss.Worker.Runtime;
 using Microsoft.Extensions.Logging;

@@ -19,7 +19,7 @@ internal sealed partial class DefussPrimary
             return 0;
         }
 
-        _hub = new ControlHub(_supervisor!, ControlPath, _logger);
+        _hub = new ControlHub(_supervisor!, ControlPath, _logger, _metrics);
         _hub.Start();
         _control.Attach(_supervisor!, _options!.GracefulShutdownTimeout);
         _supervisor!.Tell(StartWorkers.Instance, ActorRefs.Nobody);

@@ -107,6 +107,12 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
                 await stopping.DisposeAsync().ConfigureAwait(false);
                 await DrainAsync().ConfigureAwait(false);
                 await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                if (_launcher is Processes.OsWorkerProcessLauncher launcher)
+                {
+                    // The workers' last lines (their shutdown) reach the console before the primary says it stopped.
+                    await launcher.FlushOutputAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                }
+
                 PrimaryLog.Stopped(_logger, Environment.ProcessId);
             }
         }

@@ -1,3 +1,4 @@
+using Defuss.Worker.Resilience;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;

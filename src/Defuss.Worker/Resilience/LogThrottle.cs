@@ -1,4 +1,4 @@
-namespace Defuss.Worker.Runtime;
+namespace Defuss.Worker.Resilience;
 
 /// <summary>
 /// Lets a log line that another party can repeat at will (a failing accept, a flood of refusals) through at most once per

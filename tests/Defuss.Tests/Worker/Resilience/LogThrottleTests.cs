@@ -1,7 +1,7 @@
+using Defuss.Worker.Resilience;
 using Defuss.Tests.TestSupport;
-using Defuss.Worker.Runtime;
 
-namespace Defuss.Tests.Worker.Runtime;
+namespace Defuss.Tests.Worker.Resilience;
 
 public sealed class LogThrottleTests
 {
