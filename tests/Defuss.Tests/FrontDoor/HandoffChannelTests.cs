@@ -8,6 +8,11 @@ using Defuss.Worker.Protocol;
 namespace Defuss.Tests.FrontDoor;
 
 /// <summary>The primary's end of a handoff channel, against a worker's end played by the test over a real Unix socket.</summary>
+/// <remarks>
+/// In the real-process collection: its meters are named <c>Defuss</c>, like the primary's that the OpenTelemetry test
+/// exports, and OpenTelemetry listens to every meter of that name in the process.
+/// </remarks>
+[Collection(Defuss.Tests.Integration.ShowcaseCollection.Name)]
 public sealed class HandoffChannelTests : IDisposable
 {
     private readonly ShortTempDirectory _directory = new();

@@ -4,6 +4,11 @@ using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Processes;
 
+/// <remarks>
+/// In the real-process collection: its meters are named <c>Defuss</c>, like the primary's that the OpenTelemetry test
+/// exports, and OpenTelemetry listens to every meter of that name in the process.
+/// </remarks>
+[Collection(Defuss.Tests.Integration.ShowcaseCollection.Name)]
 public sealed class OutputEchoLaneTests : IDisposable
 {
     private const int Capacity = 64 * 1024;
