@@ -1,10 +1,12 @@
 using System.Net;
+using System.Net.Sockets;
 using Akka.Actor;
 using Defuss.Actors.Workers;
 using Defuss.Control;
 using Defuss.FrontDoor;
 using Defuss.Processes;
 using Defuss.Telemetry;
+using Defuss.Worker.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Hosting;
@@ -112,5 +114,37 @@ internal sealed partial class DefussPrimary
         }
 
         return max;
+    }
+
+    private string ControlPath => Path.Combine(_directory!, "control.sock");
+
+    private WorkerPoolSettings PoolSettings(DefussOptions options) => new()
+    {
+        Workers = options.ResolveWorkerCount(),
+        EndpointFor = WorkerEndpointFor,
+        Environment = options.WorkerEnv,
+        ControlEndpoint = ControlPath,
+        HeartbeatInterval = options.WorkerHeartbeatInterval,
+        StartupTimeout = options.StartupTimeout,
+        RespawnWorkers = options.RespawnWorkers,
+        Restart = new RestartPolicy(
+            options.RestartBackoffMin,
+            options.RestartBackoffMax,
+            options.RestartBackoffResetAfter,
+            options.MaxRestarts,
+            options.MaxRestartsWindow),
+        HeartbeatStaleAfter = options.WorkerHeartbeatStaleAfter,
+        MaxWorkerMemory = options.MaxWorkerMemory,
+        DrainTimeout = options.GracefulShutdownTimeout,
+        KillGrace = options.WorkerKillGrace,
+        Random = Random.Shared.NextDouble,
+    };
+
+    private string WorkerEndpointFor(int index, long incarnation)
+    {
+        var path = Path.Combine(_directory!, $"w{index}-{incarnation}.sock");
+        return _handoff ? WorkerEndpoint.Format(new HandoffEndPoint(path))
+            : _options!.BaseWorkerPort is { } basePort ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
+            : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(path));
     }
 }

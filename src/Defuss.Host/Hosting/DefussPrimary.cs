@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Akka;
 using Akka.Actor;
@@ -11,7 +10,6 @@ using Defuss.Control;
 using Defuss.FrontDoor;
 using Defuss.Processes;
 using Defuss.Telemetry;
-using Defuss.Worker.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -220,38 +218,6 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
         AppPlacement.LogWhatRunsInThePrimary(app.Services, _logger);
         return HostStart.Started;
-    }
-
-    private string ControlPath => Path.Combine(_directory!, "control.sock");
-
-    private WorkerPoolSettings PoolSettings(DefussOptions options) => new()
-    {
-        Workers = options.ResolveWorkerCount(),
-        EndpointFor = WorkerEndpointFor,
-        Environment = options.WorkerEnv,
-        ControlEndpoint = ControlPath,
-        HeartbeatInterval = options.WorkerHeartbeatInterval,
-        StartupTimeout = options.StartupTimeout,
-        RespawnWorkers = options.RespawnWorkers,
-        Restart = new RestartPolicy(
-            options.RestartBackoffMin,
-            options.RestartBackoffMax,
-            options.RestartBackoffResetAfter,
-            options.MaxRestarts,
-            options.MaxRestartsWindow),
-        HeartbeatStaleAfter = options.WorkerHeartbeatStaleAfter,
-        MaxWorkerMemory = options.MaxWorkerMemory,
-        DrainTimeout = options.GracefulShutdownTimeout,
-        KillGrace = options.WorkerKillGrace,
-        Random = Random.Shared.NextDouble,
-    };
-
-    private string WorkerEndpointFor(int index, long incarnation)
-    {
-        var path = Path.Combine(_directory!, $"w{index}-{incarnation}.sock");
-        return _handoff ? WorkerEndpoint.Format(new HandoffEndPoint(path))
-            : _options!.BaseWorkerPort is { } basePort ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
-            : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(path));
     }
 
     private void OnWorkerEvent(object workerEvent)
