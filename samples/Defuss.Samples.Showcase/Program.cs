@@ -4,6 +4,7 @@ using Defuss.Samples.Showcase.Endpoints;
 using Defuss.Samples.Showcase.Json;
 using Defuss.Samples.Showcase.Routing;
 using Defuss.Samples.Showcase.Tls;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // Runs as the primary and as every worker: build the app the same way each time, with no side effects.
 // appsettings.json is read from beside the binary, so the log levels (and with them the speed) are the same
@@ -31,6 +32,10 @@ if (!plain)
     });
 }
 
+// Kestrel:Limits (MaxConcurrentConnections, ...) from the command line or appsettings.json apply to every worker's Kestrel, as
+// to a plain Kestrel app's: ASP.NET Core binds them only when the app asks, and Defuss keeps what the app binds.
+builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
+
 builder.AddShowcaseLogging();
 builder.AddShowcaseJson();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -44,6 +49,14 @@ if (app.Configuration.GetValue<bool>("Showcase:FailWorkerStartup") && Environmen
     Console.Error.WriteLine("Showcase: simulated startup failure (Showcase:FailWorkerStartup=true)");
     Environment.Exit(3);
 }
+
+// Showcase:HangWorkerStartup=true makes every worker hang before it serves (and before its control channel opens): such
+// a worker must still not outlive its primary (the tests kill the primary and check).
+if (app.Configuration.GetValue<bool>("Showcase:HangWorkerStartup") && Environment.GetEnvironmentVariable("DEFUSS_ROLE") == "worker")
+{
+    Console.Error.WriteLine("Showcase: simulated hang at startup (Showcase:HangWorkerStartup=true)");
+    Thread.Sleep(Timeout.Infinite);
+}
 app.UseWebSockets();
 app.MapBasicEndpoints();
 app.MapUploadEndpoints();
@@ -52,6 +65,7 @@ app.MapWebSocketEndpoints();
 app.MapJsonEndpoints();
 app.MapFileEndpoints();
 app.MapCrashEndpoints();
+app.MapChaosEndpoints();
 
 if (plain)
 {

@@ -5,6 +5,8 @@ internal static class ActorsEventIds
 {
     // Supervision: 1000-1099
     public const int ChildFailed = 1000;
+    public const int WorkerActorReplaced = 1001;
+    public const int WorkerActorGivenUp = 1002;
 
     // Routing: 1200-1299
     public const int RoutingStrategyFailed = 1200;

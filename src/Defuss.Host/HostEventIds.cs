@@ -27,7 +27,15 @@ internal static class HostEventIds
     public const int DeliveryChosen = 3020;
 
     // Front door limits (connections, descriptors, proxy timeouts): 3021-3039
+    public const int OverCapacity = 3021;
+    public const int ProxyIdleClosed = 3022;
+    public const int ProxyHalfCloseClosed = 3023;
+    public const int PrimaryShortOfResources = 3024;
     // Handoff channels, accounting and reconciliation: 3040-3059
+    public const int HandoffChannelBroke = 3040;
+    public const int HandoffChannelRetired = 3041;
+    public const int HandoffConnectionsReconciled = 3042;
+    public const int HandoffHeadBudgetExceeded = 3043;
 
     // Primary and workers' lifecycle: 3100-3199
     public const int PrimaryStarted = 3100;
@@ -58,6 +66,8 @@ internal static class HostEventIds
 
     // Primary limits and leaks (descriptor limit, leases left at stop): 3129-3139
     public const int LeasesLeftAtStop = 3129;
+    public const int DescriptorLimit = 3130;
+    public const int MaxConnectionsAboveLimit = 3131;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;
@@ -67,10 +77,15 @@ internal static class HostEventIds
     public const int ErrorOutputFailed = 3204;
 
     // Worker output (bounded lines, drops) and leftover processes: 3205-3229
+    public const int WorkerOutputDropped = 3205;
+    public const int LeftoverProcessesKilled = 3206;
 
     // Control channel: 3300-3399
     public const int ControlRejected = 3300;
     public const int ControlAcceptFailed = 3301;
 
     // Control channel validation (malformed reports): 3302-3319
+    public const int ControlReportRefused = 3302;
+    public const int ControlWorkerBrokeProtocol = 3303;
+    public const int ControlRejectionsNotLogged = 3304;
 }

@@ -1,7 +1,7 @@
 namespace Defuss.Worker;
 
 /// <summary>The stable event ids of every log message in Defuss.Worker (100-199).</summary>
-internal static class WorkerEventIds
+internal static partial class WorkerEventIds
 {
     // Runtime, control channel: 100-129
     public const int ControlConnected = 100;
@@ -27,4 +27,9 @@ internal static class WorkerEventIds
     public const int HandoffChannelAcceptFailed = 153;
     public const int HandoffConnectionsReturned = 154;
     public const int HandoffReportsDropped = 155;
+    public const int HandoffChannelFailed = 156;
+    public const int HandoffListenerFailed = 157;
+    public const int HandoffReconciliationNotSent = 158;
+    public const int HandoffChannelEnded = 159;
+    public const int HandoffNearDescriptorLimit = 160;
 }

@@ -22,12 +22,14 @@ public abstract class RouterActorBase : ReceiveActor
 
     private readonly RouterState _state;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
 
     /// <summary>Registers the routing protocol; a subclass adds nothing to it but <see cref="Choose"/>.</summary>
     protected RouterActorBase()
     {
         _state = States.GetValue(Self, _ => new RouterState());
         _logger = ActorLogging.LoggerFactoryOf(Context.System).CreateLogger("Defuss.Actors.Routing");
+        _clock = ActorTime.Of(Context.System);
         Receive<ChooseBackend>(OnChoose);
         Receive<ReleaseBackend>(Release);
         Receive<BackendUpdated>(updated => Upsert(updated.Backend));
@@ -159,7 +161,7 @@ public abstract class RouterActorBase : ReceiveActor
             return ready;
         }
 
-        var now = Context.System.Scheduler.Now;
+        var now = _clock.GetTimestamp();
         var healthy = ready.Where(b => !(_state.Ejected.TryGetValue(b.Index, out var ejection) && ejection.Pid == b.Pid && now < ejection.Until)).ToArray();
         var panicking = healthy.Length == 0 && ready.Length > 0;
         if (panicking && !_state.Panicking)
@@ -175,7 +177,7 @@ public abstract class RouterActorBase : ReceiveActor
     {
         if (_state.EjectionPeriod > TimeSpan.Zero && _state.IndexById.TryGetValue(failed.Id, out var index) && _state.Backends.TryGetValue(index, out var backend))
         {
-            _state.Ejected[index] = (backend.Pid, Context.System.Scheduler.Now + _state.EjectionPeriod);
+            _state.Ejected[index] = (backend.Pid, _clock.After(_clock.GetTimestamp(), _state.EjectionPeriod));
             RoutingLog.BackendEjected(_logger, failed.Id, failed.Reason, (long)_state.EjectionPeriod.TotalMilliseconds);
         }
     }
@@ -218,8 +220,11 @@ public abstract class RouterActorBase : ReceiveActor
 
         public Dictionary<string, int> IndexById { get; } = [];
 
-        /// <summary>Backends the front door could not reach, by index: which process, and until when it is left out.</summary>
-        public Dictionary<int, (int Pid, DateTimeOffset Until)> Ejected { get; } = [];
+        /// <summary>
+        /// Backends the front door could not reach, by index: which process, and until when it is left out (a monotonic
+        /// timestamp, so that a step of the wall clock neither ends an ejection early nor makes it last).
+        /// </summary>
+        public Dictionary<int, (int Pid, long Until)> Ejected { get; } = [];
 
         public TimeSpan EjectionPeriod { get; set; } = DefaultEjectionPeriod;
 

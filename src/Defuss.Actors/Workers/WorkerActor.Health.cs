@@ -15,10 +15,36 @@ internal sealed partial class WorkerActor
     {
         _record.State = WorkerState.Stale;
         _router.Tell(new BackendRemoved(_id));
-        var silence = Context.System.Scheduler.Now - _record.LastHeartbeat;
+        var silence = _clock.GetElapsedTime(_record.LastHeardAt);
         _events.Tell(new WorkerStale(_index, deadline.Incarnation, _record.Process!.Pid, silence));
         AskToStop(_settings.KillGrace);
         Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(deadline.Incarnation), _settings.KillGrace);
+    }
+
+    /// <summary>
+    /// The control hub closed this incarnation's channel for malformed reports. A starting process is killed (it serves
+    /// nothing yet; a replacement in progress then keeps the old process); a serving one is routed around at once, told
+    /// to stop with SIGTERM and killed after the grace. Its exit respawns it, within the restart budget.
+    /// </summary>
+    private void HandleBrokeProtocol(WorkerBrokeProtocol broke)
+    {
+        _record.Session?.Close();
+        _record.Session = null;
+        if (_record.State == WorkerState.Starting)
+        {
+            _record.Process!.Kill();
+            return;
+        }
+
+        if (_record.State == WorkerState.Ready)
+        {
+            _record.State = WorkerState.Stale;
+            Timers.Cancel(HeartbeatTimer);
+            Timers.Cancel(StableTimer);
+            _router.Tell(new BackendRemoved(_id));
+            _record.Process!.Terminate();
+            Timers.StartSingleTimer(StopTimer, new StopDeadlinePassed(broke.Incarnation), _settings.KillGrace);
+        }
     }
 
     /// <summary>

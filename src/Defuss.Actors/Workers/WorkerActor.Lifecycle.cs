@@ -54,8 +54,8 @@ internal sealed partial class WorkerActor
     private void Fail(WorkerExit lastExit, int lastPid, IReadOnlyList<string> errorOutput)
     {
         var policy = _settings.Restart;
-        var now = Context.System.Scheduler.Now;
-        while (_record.Restarts.TryPeek(out var oldest) && now - oldest > policy.MaxRestartsWindow)
+        var now = _clock.GetTimestamp();
+        while (_record.Restarts.TryPeek(out var oldest) && _clock.GetElapsedTime(oldest, now) > policy.MaxRestartsWindow)
         {
             _record.Restarts.Dequeue();
         }
@@ -82,7 +82,7 @@ internal sealed partial class WorkerActor
         Timers.Cancel(RespawnTimer);
 
         // A second stop (a second signal: at once) may arrive before the first (graceful) one: the sooner deadline stands.
-        var due = Context.System.Scheduler.Now + stop.Deadline;
+        var due = _clock.After(_clock.GetTimestamp(), stop.Deadline);
         var sooner = _record.StopDue is not { } current || due < current;
         if (sooner)
         {

@@ -26,6 +26,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     private readonly IWorkerProcessLauncher _launcher;
     private readonly IActorRef _router;
     private readonly IActorRef _events;
+    private readonly TimeProvider _clock;
 
     public WorkerActor(int index, WorkerRecord record, WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events)
     {
@@ -36,6 +37,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
         _launcher = launcher;
         _router = router;
         _events = events;
+        _clock = ActorTime.Of(Context.System);
 
         Receive<WorkerHello>(HandleHello);
         Receive<WorkerReport>(r => Current(r.Incarnation), HandleReport);
@@ -47,6 +49,8 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
         Receive<RespawnDue>(r => r.AfterIncarnation == _record.Incarnation && _record.Process is null && _record.State == WorkerState.Exited && !_record.Stopping, _ => Launch());
         Receive<StartupDeadlinePassed>(s => Current(s.Incarnation) && _record.State == WorkerState.Starting, HandleStartupTimeout);
         Receive<HeartbeatDeadlinePassed>(h => Current(h.Incarnation) && _record.State == WorkerState.Ready, HandleStale);
+        Receive<WorkerBrokeProtocol>(b => Current(b.Incarnation), HandleBrokeProtocol);
+        Receive<WorkerBrokeProtocol>(b => _record.Retiring?.Incarnation == b.Incarnation, _ => _record.Retiring!.Process.Kill());
         Receive<StablePeriodPassed>(s => Current(s.Incarnation) && _record.State == WorkerState.Ready, _ => _record.ConsecutiveFailures = 0);
         Receive<StopWorker>(HandleStop);
         Receive<StopDeadlinePassed>(s => Current(s.Incarnation), _ => _record.Process?.Kill());
@@ -168,7 +172,8 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
                 }
 
                 break;
-            case Heartbeat heartbeat when _record.State == WorkerState.Ready:
+            // The control hub refuses a heartbeat without stats; this guard keeps one that slipped through from faulting.
+            case Heartbeat { Stats: not null } heartbeat when _record.State == WorkerState.Ready:
                 _record.LastStats = heartbeat.Stats;
                 Heard();
                 _router.Tell(new BackendUpdated(Candidate()));
@@ -190,7 +195,8 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>A sign of life: the staleness deadline starts again.</summary>
     private void Heard()
     {
-        _record.LastHeartbeat = Context.System.Scheduler.Now;
+        _record.LastHeartbeat = _clock.GetUtcNow();
+        _record.LastHeardAt = _clock.GetTimestamp();
         Timers.StartSingleTimer(HeartbeatTimer, new HeartbeatDeadlinePassed(_record.Incarnation), _settings.HeartbeatStaleAfter);
     }
 

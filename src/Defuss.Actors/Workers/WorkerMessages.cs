@@ -28,6 +28,12 @@ internal sealed record WorkerReport(long Incarnation, ControlMessage Message);
 /// <summary>The control channel of incarnation <paramref name="Incarnation"/> closed.</summary>
 internal sealed record ControlChannelClosed(long Incarnation);
 
+/// <summary>
+/// From the control hub: incarnation <paramref name="Incarnation"/> kept sending malformed reports (or broke the framing),
+/// and its channel is closed; it is replaced.
+/// </summary>
+internal sealed record WorkerBrokeProtocol(long Incarnation, string Reason);
+
 /// <summary>Stop every worker (drain, then exit within <paramref name="Deadline"/>); replied to with <see cref="AllWorkersStopped"/>.</summary>
 internal sealed record StopAllWorkers(TimeSpan Deadline);
 

@@ -47,15 +47,22 @@ internal sealed class WorkerRecord
     /// <summary>Exits since the worker was last Ready for the stable period; drives the backoff.</summary>
     public int ConsecutiveFailures { get; set; }
 
-    /// <summary>When the respawns inside the current budget window happened.</summary>
-    public Queue<DateTimeOffset> Restarts { get; } = new();
+    /// <summary>When the respawns inside the current budget window happened (monotonic timestamps of the actors' clock).</summary>
+    public Queue<long> Restarts { get; } = new();
 
     public bool Stopping { get; set; }
 
-    /// <summary>When the stopping process is killed, once a stop has been asked for: a later stop may only bring it forward.</summary>
-    public DateTimeOffset? StopDue { get; set; }
+    /// <summary>
+    /// When the stopping process is killed (a monotonic timestamp), once a stop has been asked for: a later stop may only
+    /// bring it forward.
+    /// </summary>
+    public long? StopDue { get; set; }
 
+    /// <summary>When the last sign of life arrived, by the wall clock: what the router's candidates show.</summary>
     public DateTimeOffset LastHeartbeat { get; set; }
+
+    /// <summary>When the last sign of life arrived, as a monotonic timestamp: what a silence is measured from.</summary>
+    public long LastHeardAt { get; set; }
 
     public WorkerStats? LastStats { get; set; }
 

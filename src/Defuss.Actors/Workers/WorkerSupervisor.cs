@@ -6,15 +6,17 @@ namespace Defuss.Actors.Workers;
 /// The pool: on <see cref="StartWorkers"/> starts one <see cref="WorkerActor"/> per worker (<c>worker-0</c>..), hands each
 /// control connection to its worker, rolls restarts one worker at a time, says when every worker has been given up, and
 /// stops them all at shutdown. Its state lives in a <see cref="PoolState"/> that survives an actor restart, and a
-/// restart keeps its children, so a fault in the supervisor orphans no process and starts none twice.
+/// restart keeps its children, so a fault in the supervisor orphans no process and starts none twice. It watches its
+/// worker actors: one stopped for repeated faults is replaced, or given up (see <c>WorkerSupervisor.Faults.cs</c>).
 /// </summary>
-internal sealed class WorkerSupervisor : ReceiveActor
+internal sealed partial class WorkerSupervisor : ReceiveActor
 {
     private readonly WorkerPoolSettings _settings;
     private readonly IWorkerProcessLauncher _launcher;
     private readonly IActorRef _router;
     private readonly IActorRef _events;
     private readonly PoolState _state;
+    private readonly TimeProvider _clock;
 
     public WorkerSupervisor(WorkerPoolSettings settings, IWorkerProcessLauncher launcher, IActorRef router, IActorRef events, PoolState? state = null)
     {
@@ -23,8 +25,10 @@ internal sealed class WorkerSupervisor : ReceiveActor
         _router = router;
         _events = events;
         _state = state ?? new PoolState();
+        _clock = ActorTime.Of(Context.System);
 
         Receive<StartWorkers>(_ => Start());
+        Receive<Terminated>(HandleTerminated);
         Receive<WorkerHello>(HandleHello);
         Receive<StopAllWorkers>(HandleStopAll);
         Receive<WorkerStopped>(HandleStopped);
@@ -43,7 +47,9 @@ internal sealed class WorkerSupervisor : ReceiveActor
 
     /// <summary>A fault in a worker actor (a bug in Defuss, not in the app) restarts that actor; it adopts its process.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new WorkerSupervisionStrategy(ActorLogging.LoggerFactoryOf(Context.System).CreateLogger("Defuss.Actors.Supervision"));
+        new WorkerSupervisionStrategy(Logger, (child, cause) => _state.LastFaults[child] = cause);
+
+    private Microsoft.Extensions.Logging.ILogger Logger => ActorLogging.LoggerFactoryOf(Context.System).CreateLogger("Defuss.Actors.Supervision");
 
     /// <summary>A restart of the supervisor keeps its worker actors, and with them their processes.</summary>
     protected override void PreRestart(Exception reason, object message)
@@ -60,13 +66,20 @@ internal sealed class WorkerSupervisor : ReceiveActor
         _state.Started = true;
         for (var index = 0; index < _settings.Workers; index++)
         {
-            var workerIndex = index;
-            var record = new WorkerRecord();
-            Context.ActorOf(
-                Props.Create(() => new WorkerActor(workerIndex, record, _settings, _launcher, _router, _events)),
-                BackendCandidate.IdOf(workerIndex));
-            _state.Running.Add(workerIndex);
+            StartWorkerActor(index, new WorkerRecord());
+            _state.Running.Add(index);
         }
+    }
+
+    /// <summary>Starts worker <paramref name="index"/>'s actor on <paramref name="record"/>, and watches it.</summary>
+    private void StartWorkerActor(int index, WorkerRecord record)
+    {
+        var worker = Context.ActorOf(
+            Props.Create(() => new WorkerActor(index, record, _settings, _launcher, _router, _events)),
+            BackendCandidate.IdOf(index));
+        Context.Watch(worker);
+        _state.Records[index] = record;
+        _state.Children[worker] = index;
     }
 
     private void HandleHello(WorkerHello hello)
@@ -85,6 +98,7 @@ internal sealed class WorkerSupervisor : ReceiveActor
     private void HandleStopAll(StopAllWorkers stop)
     {
         // A second request (a second signal: stop at once) joins the first; every requester hears when all have stopped.
+        _state.Stopping = true;
         _state.StopRequesters.Add(Sender);
         foreach (var child in Context.GetChildren())
         {
@@ -189,5 +203,20 @@ internal sealed class WorkerSupervisor : ReceiveActor
         public int Replaced { get; set; }
 
         public TimeSpan DrainTimeout { get; set; }
+
+        /// <summary>Whether the pool has been told to stop: a worker actor that ends now ends for good.</summary>
+        public bool Stopping { get; set; }
+
+        /// <summary>Each worker's record, which outlives its actor (and its actor's replacement, which takes its numbers on).</summary>
+        public Dictionary<int, WorkerRecord> Records { get; } = [];
+
+        /// <summary>The worker actors, watched, by the index they serve.</summary>
+        public Dictionary<IActorRef, int> Children { get; } = [];
+
+        /// <summary>Each worker's last fault, as the supervisor strategy saw it.</summary>
+        public Dictionary<IActorRef, Exception> LastFaults { get; } = [];
+
+        /// <summary>When each worker's actor was stopped for repeated faults (monotonic timestamps), within the restart window.</summary>
+        public Dictionary<int, Queue<long>> FaultStops { get; } = [];
     }
 }

@@ -21,4 +21,14 @@ internal sealed class BackendConnectException : Exception
 
     /// <summary>Why, in a few words (<c>ConnectionRefused</c>, <c>timed out after 2000 ms</c>).</summary>
     public string Reason { get; }
+
+    /// <summary>
+    /// The primary itself lacked what the attempt needed (a descriptor, socket buffers), not the backend: the backend is
+    /// not to blame (no ejection), and no other backend would fare better now.
+    /// </summary>
+    public bool PrimaryShortOfResources { get; init; }
+
+    /// <summary>Whether <paramref name="error"/> says this process ran out of descriptors or socket buffers.</summary>
+    public static bool IsLocalShortage(System.Net.Sockets.SocketError error) =>
+        error is System.Net.Sockets.SocketError.TooManyOpenSockets or System.Net.Sockets.SocketError.NoBufferSpaceAvailable;
 }

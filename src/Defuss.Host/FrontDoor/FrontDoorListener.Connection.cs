@@ -31,7 +31,7 @@ internal sealed partial class FrontDoorListener
         finally
         {
             connection.Close();
-            _connections.TryRemove(connection.Id, out _);
+            Forget(connection);
             connection.Complete();
         }
     }
@@ -96,6 +96,16 @@ internal sealed partial class FrontDoorListener
                 }
 
                 OnReturned(connection, backend, returned);
+            }
+            catch (BackendConnectException exception) when (exception.PrimaryShortOfResources)
+            {
+                // The primary itself is short (of descriptors): the worker is not to blame, and no other would fare better.
+                if (_shortageLog.TryEnter(out var occurrences))
+                {
+                    FrontDoorLog.PrimaryShortOfResources(_logger, connection.Id, exception.Reason, occurrences);
+                }
+
+                break;
             }
             catch (BackendConnectException exception)
             {

@@ -30,7 +30,7 @@ internal sealed partial class FrontDoorListener
         var fd = (int)listenSocket.Handle;
         LinuxSockets.MakeBlocking(fd);
         _ = LinuxSockets.SetIntOption(fd, LinuxSockets.IpProtoTcp, LinuxSockets.TcpDeferAccept, DeferAcceptSeconds);
-        _lateHeads = new LateHeadWaiter(_options.MaxHeaderBytes, _timeProvider, (head, sniff) => StartHandedConnection(head.Connection, sniff));
+        _lateHeads = new LateHeadWaiter(_options.MaxHeaderBytes, _timeProvider, (head, sniff) => StartHandedConnection(head.Connection, sniff), _logger, _handoff!.Metrics);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
@@ -89,14 +89,20 @@ internal sealed partial class FrontDoorListener
             }
 
             backoff = MinAcceptBackoff;
+            if (AtCapacity)
+            {
+                RejectOverCapacity(fd);
+                continue;
+            }
+
             var connection = new FrontDoorConnection(++_lastConnectionId, fd, ClientAddress(address, addressLength));
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 FrontDoorLog.ConnectionAccepted(_logger, connection.Id, connection.RemoteEndPoint);
             }
 
-            _connections[connection.Id] = connection;
-            var head = new RawHead(connection, _options.MaxHeaderBytes, _timeProvider.GetTimestamp() + inspection);
+            Track(connection);
+            var head = new RawHead(connection, _options.MaxHeaderBytes, _timeProvider.GetTimestamp() + inspection, _lateHeads!.Budget);
             if (head.Step(peekBuffer) is { } sniff)
             {
                 StartHandedConnection(connection, sniff);

@@ -1,6 +1,8 @@
+using Defuss.Worker.Resilience;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Defuss.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;
@@ -29,7 +31,10 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     private readonly HeadSniffer _sniffer;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly DefussMetrics? _metrics;
     private readonly byte[] _serviceUnavailable;
+    private readonly LogThrottle _overCapacityLog;
+    private readonly LogThrottle _shortageLog;
     private readonly ConcurrentDictionary<long, FrontDoorConnection> _connections = new();
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _abortConnections = new();
@@ -55,7 +60,8 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         ILoggerFactory loggerFactory,
         TimeProvider timeProvider,
         IConnectionDelivery? delivery,
-        HandoffDelivery? handoff = null)
+        HandoffDelivery? handoff = null,
+        DefussMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(selector);
@@ -65,17 +71,17 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         _selector = selector;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<FrontDoorListener>();
-        _delivery = delivery ?? new ProxyDelivery(options, loggerFactory.CreateLogger<ProxyDelivery>(), timeProvider);
+        _delivery = delivery ?? new ProxyDelivery(options, loggerFactory.CreateLogger<ProxyDelivery>(), timeProvider, metrics);
         _sniffer = new HeadSniffer(options, timeProvider);
         _handoff = handoff;
+        _metrics = metrics;
+        _overCapacityLog = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
+        _shortageLog = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
         _serviceUnavailable = ServiceUnavailableResponse.Create(options.RetryAfterSeconds);
     }
 
     /// <summary>Where the front door listens (with the real port), once started.</summary>
     public IPEndPoint? LocalEndPoint => _localEndPoint;
-
-    /// <summary>How many connections are open now.</summary>
-    public int ActiveConnections => _connections.Count;
 
     /// <summary>How connections reach their workers when they are proxied.</summary>
     public IConnectionDelivery Delivery => _delivery;
@@ -150,7 +156,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
             await _acceptLoop;
         }
 
-        FrontDoorLog.StoppedAccepting(_logger, _localEndPoint!, _connections.Count);
+        FrontDoorLog.StoppedAccepting(_logger, _localEndPoint!, ActiveConnections);
     }
 
     /// <summary>Waits until every open connection has ended, at most <paramref name="timeout"/>; returns whether they all did.</summary>
@@ -182,7 +188,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     /// <summary>Resets every connection still open; their tasks end shortly after.</summary>
     public void AbortConnections()
     {
-        var count = _connections.Count;
+        var count = ActiveConnections;
         if (count > 0)
         {
             FrontDoorLog.AbortingConnections(_logger, count);
@@ -206,108 +212,12 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         _handoff?.CloseAll();
         var done = await WaitForConnectionsAsync(DisposeTimeout);
         _lateHeads?.Dispose();
+        (_delivery as IDisposable)?.Dispose();
         if (done)
         {
             // Only once no connection task can still read the abort token.
             _stopAccepting.Dispose();
             _abortConnections.Dispose();
-        }
-    }
-
-    private static Socket Bind(IPEndPoint endPoint)
-    {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.Bind(endPoint);
-            socket.Listen(ListenBacklog);
-            return socket;
-        }
-        catch (SocketException exception)
-        {
-            socket.Dispose();
-            var why = exception.SocketErrorCode == SocketError.AddressAlreadyInUse
-                ? "the port is already in use (choose a free Defuss:Port, or 0 for any)"
-                : exception.Message;
-            throw new InvalidOperationException($"The front door cannot listen on {endPoint} (address {endPoint.Address}, port {endPoint.Port}): {why}.", exception);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        var listenSocket = _listenSocket!;
-        var stopping = _stopAccepting.Token;
-        var backoff = MinAcceptBackoff;
-        while (!stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listenSocket.AcceptAsync(stopping);
-                backoff = MinAcceptBackoff;
-            }
-            catch (Exception) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
-            {
-                // The client gave up before we accepted it: nothing to do.
-                continue;
-            }
-            catch (Exception exception)
-            {
-                // Out of descriptors or buffers: a pause lets connections close before we accept again.
-                FrontDoorLog.AcceptFailed(_logger, backoff.TotalMilliseconds, exception);
-                try
-                {
-                    await Task.Delay(backoff, _timeProvider, stopping);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
-                continue;
-            }
-
-            Dispatch(client);
-        }
-    }
-
-    private void Dispatch(Socket client)
-    {
-        var connection = new FrontDoorConnection(++_lastConnectionId, client, this);
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            var remoteEndPoint = RemoteEndPointOf(client);
-            FrontDoorLog.ConnectionAccepted(_logger, connection.Id, remoteEndPoint);
-        }
-
-        _connections[connection.Id] = connection;
-        ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
-    }
-
-    private static EndPoint? RemoteEndPointOf(Socket socket)
-    {
-        try
-        {
-            return socket.RemoteEndPoint;
-        }
-        catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception))
-        {
-            return null;
         }
     }
 }

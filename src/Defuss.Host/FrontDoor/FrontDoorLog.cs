@@ -59,7 +59,7 @@ internal static partial class FrontDoorLog
     [LoggerMessage(EventId = HostEventIds.HandoffChannelClosed, Level = LogLevel.Debug, Message = "Handoff channel to {Path} closed")]
     public static partial void HandoffChannelClosed(ILogger logger, string path);
 
-    [LoggerMessage(EventId = HostEventIds.ConnectionReturned, Level = LogLevel.Debug, Message = "Connection {ConnectionId} was given back by {BackendId}, which is stopping; routing it again")]
+    [LoggerMessage(EventId = HostEventIds.ConnectionReturned, Level = LogLevel.Debug, Message = "Connection {ConnectionId} was given back by {BackendId} (stopping, or near its descriptor limit); routing it again")]
     public static partial void ConnectionReturned(ILogger logger, long connectionId, string backendId);
 
     [LoggerMessage(EventId = HostEventIds.HandedOffConnectionClosed, Level = LogLevel.Trace, Message = "Connection {ConnectionId}, handed to {BackendId}, has ended")]
@@ -67,4 +67,16 @@ internal static partial class FrontDoorLog
 
     [LoggerMessage(EventId = HostEventIds.AcceptFailedErrno, Level = LogLevel.Warning, Message = "Accepting a connection failed with errno {Errno}; accepting again in {DelayMs} ms")]
     public static partial void AcceptFailed(ILogger logger, int errno, double delayMs);
+
+    [LoggerMessage(EventId = HostEventIds.OverCapacity, Level = LogLevel.Warning, Message = "The front door holds Defuss:MaxConnections ({MaxConnections}) connections: new ones are turned away ({Rejected} so far)")]
+    public static partial void OverCapacity(ILogger logger, int maxConnections, long rejected);
+
+    [LoggerMessage(EventId = HostEventIds.ProxyIdleClosed, Level = LogLevel.Debug, Message = "Proxied connection to {BackendId} closed: no byte either way for Defuss:ProxyIdleTimeout ({Timeout})")]
+    public static partial void ProxyIdleClosed(ILogger logger, string backendId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = HostEventIds.ProxyHalfCloseClosed, Level = LogLevel.Debug, Message = "Proxied connection to {BackendId} closed: one side ended and the other did not within Defuss:HalfCloseTimeout ({Timeout})")]
+    public static partial void ProxyHalfCloseClosed(ILogger logger, string backendId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = HostEventIds.PrimaryShortOfResources, Level = LogLevel.Warning, Message = "Connection {ConnectionId} could not be delivered: the primary is short of resources ({Reason}); no worker is blamed, and an HTTP/1 client gets 503 ({Occurrences} such connections since the last report)")]
+    public static partial void PrimaryShortOfResources(ILogger logger, long connectionId, string reason, long occurrences);
 }

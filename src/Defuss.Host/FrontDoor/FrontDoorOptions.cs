@@ -25,4 +25,13 @@ internal sealed record FrontDoorOptions
 
     /// <summary>The <c>Retry-After</c> seconds of the 503 sent when no backend is available.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>The most connections open at once; beyond it a new one gets a 503 (HTTP/1) or is closed at once.</summary>
+    public int MaxConnections { get; init; } = int.MaxValue;
+
+    /// <summary>A proxied connection with no byte either way for this long is closed; zero: never.</summary>
+    public TimeSpan ProxyIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a proxied connection may stay half-closed (one side ended, the other not); zero: for ever.</summary>
+    public TimeSpan HalfCloseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

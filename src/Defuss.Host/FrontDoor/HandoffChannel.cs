@@ -1,27 +1,42 @@
+using Defuss.Worker.Resilience;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Defuss.Telemetry;
 using Defuss.Worker.Interop;
 using Defuss.Worker.Protocol;
+using Defuss.Worker.Runtime;
+using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;
 
 /// <summary>
 /// The primary's end of one worker incarnation's handoff channel: sends it client sockets, and hears (on a reader
-/// thread of its own) when each one has ended or is given back. When the channel ends, the worker is gone, and so
-/// is every connection it still had.
+/// thread of its own) when each one has ended or is given back, and which are still open. When the channel ends, for
+/// whatever reason, every connection it still tracked is settled as ended and the socket is closed: a worker that
+/// failed on it, broke the protocol or is gone costs nothing more, and the next connection opens a new channel.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The reader thread disposes the channel as it ends; Close() ends it.")]
-internal sealed class HandoffChannel
+internal sealed partial class HandoffChannel
 {
     private readonly DescriptorChannel _channel;
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<int>> _open = new();
+    private readonly ConcurrentDictionary<long, OpenConnection> _open = new();
+    private readonly Lock _sendGate = new();
     private readonly Thread _reader;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _logger;
+    private readonly DefussMetrics? _metrics;
+    private readonly LogThrottle? _breaks;
 
-    private HandoffChannel(int fd, string path)
+    /// <summary>How many <see cref="HandoffFrameKind.Connection"/> frames are in the stream, in the order they went.</summary>
+    private long _sent;
+
+    private HandoffChannel(int fd, string path, ILogger logger, DefussMetrics? metrics, LogThrottle? breaks)
     {
         _channel = new DescriptorChannel(fd);
         Path = path;
+        _logger = logger;
+        _metrics = metrics;
+        _breaks = breaks;
         _reader = new Thread(ReadReports) { IsBackground = true, Name = "Defuss handoff reports" };
     }
 
@@ -31,30 +46,57 @@ internal sealed class HandoffChannel
     /// <summary>Completes when the channel has ended and every connection on it has been settled.</summary>
     public Task Ended => _ended.Task;
 
-    /// <summary>Connects to the worker's handoff socket and presents its secret; throws <see cref="BackendConnectException"/>.</summary>
-    public static HandoffChannel Connect(string path, ReadOnlySpan<byte> secret)
+    /// <summary>How many handed-off connections this channel tracks now.</summary>
+    public int OpenConnections => _open.Count;
+
+    /// <summary>
+    /// Connects to the worker's handoff socket, without waiting (a worker that is not accepting refuses at once), and
+    /// presents its secret; throws <see cref="BackendConnectException"/>. <paramref name="breaks"/> throttles the
+    /// warnings of broken channels, shared by every channel of one front door.
+    /// </summary>
+    private const int EMFile = 24;
+
+    public static HandoffChannel Connect(string path, ReadOnlySpan<byte> secret, ILogger logger, DefussMetrics? metrics = null, LogThrottle? breaks = null)
     {
         int fd;
-        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        Socket socket;
+        try
+        {
+            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false };
+        }
+        catch (SocketException exception)
+        {
+            throw new BackendConnectException($"the primary could not open a socket for its handoff channel ({exception.SocketErrorCode})", exception)
+            {
+                PrimaryShortOfResources = BackendConnectException.IsLocalShortage(exception.SocketErrorCode),
+            };
+        }
+
+        using (socket)
         {
             try
             {
+                // Non-blocking: when the worker's backlog is full (it is out of descriptors, or hung), connect(2) on a Unix
+                // socket would wait for room, on the thread that routes connections.
                 socket.Connect(new UnixDomainSocketEndPoint(path));
             }
             catch (SocketException exception)
             {
-                throw new BackendConnectException(exception.SocketErrorCode.ToString(), exception);
+                throw new BackendConnectException(exception.SocketErrorCode == SocketError.WouldBlock
+                    ? "its handoff socket's backlog is full: the worker is not accepting channels"
+                    : exception.SocketErrorCode.ToString(), exception);
             }
 
             // A descriptor of our own, close-on-exec, outside .NET's socket: only blocking libc calls touch it.
             fd = LinuxSockets.Fcntl((int)socket.Handle, LinuxSockets.FDupFdCloexec, 0);
             if (fd < 0)
             {
-                throw new BackendConnectException($"its handoff socket could not be kept (errno {LinuxSockets.LastError})");
+                var errno = LinuxSockets.LastError;
+                throw new BackendConnectException($"its handoff socket could not be kept (errno {errno})") { PrimaryShortOfResources = errno == EMFile };
             }
         }
 
-        var channel = new HandoffChannel(fd, path);
+        var channel = new HandoffChannel(fd, path, logger, metrics, breaks);
         if (channel._channel.Send(HandoffFrameKind.Hello, 0, secret, -1) != ChannelSendResult.Sent)
         {
             channel._channel.Dispose();
@@ -74,13 +116,27 @@ internal sealed class HandoffChannel
     {
         // Registered first: the worker may report the end before sendmsg has returned here. The front door's continuation
         // (release the lease, forget the connection) is short and never blocks, so it runs on the reports thread: one
-        // thread-pool hop less per connection.
+        // thread-pool hop less per connection. The sequence number says where in the stream the frame went, which is
+        // what a reconciliation from the worker counts in.
         var outcome = new TaskCompletionSource<int>();
-        _open[id] = outcome;
-        var result = _channel.Send(HandoffFrameKind.Connection, id, prefix, descriptor);
+        ChannelSendResult result;
+        lock (_sendGate)
+        {
+            var sequence = _sent + 1;
+            _open[id] = new OpenConnection(outcome, sequence);
+            result = _channel.Send(HandoffFrameKind.Connection, id, prefix, descriptor);
+            if (result == ChannelSendResult.Sent)
+            {
+                _sent = sequence;
+            }
+            else
+            {
+                _open.TryRemove(id, out _);
+            }
+        }
+
         if (result != ChannelSendResult.Sent)
         {
-            _open.TryRemove(id, out _);
             return (result, null);
         }
 
@@ -99,48 +155,6 @@ internal sealed class HandoffChannel
     /// <summary>Ends the channel: the reader wakes, settles every open connection as ended, and closes the socket.</summary>
     public void Close() => _channel.Shutdown(LinuxSockets.ShutReadWrite);
 
-    private void ReadReports()
-    {
-        try
-        {
-            while (_channel.ReadFrame(out var kind, out var id, out _, out var descriptor))
-            {
-                var known = _open.TryRemove(id, out var outcome);
-                switch (kind)
-                {
-                    case HandoffFrameKind.Closed when known:
-                        outcome!.TrySetResult(-1);
-                        break;
-                    case HandoffFrameKind.Returned when known:
-                        outcome!.TrySetResult(descriptor);
-                        break;
-                    default:
-                        if (descriptor >= 0)
-                        {
-                            // Given back after the front door stopped waiting for it: nobody will serve it.
-                            _ = LinuxSockets.Close(descriptor);
-                        }
-
-                        break;
-                }
-            }
-        }
-        catch (FormatException)
-        {
-            // A worker that breaks the protocol is treated as gone.
-        }
-        finally
-        {
-            _ended.TrySetResult();
-            foreach (var id in _open.Keys)
-            {
-                if (_open.TryRemove(id, out var outcome))
-                {
-                    outcome.TrySetResult(-1);
-                }
-            }
-
-            _channel.Dispose();
-        }
-    }
+    /// <summary>A connection the worker has, and where in the stream its frame went (counting from 1).</summary>
+    private readonly record struct OpenConnection(TaskCompletionSource<int> Outcome, long Sequence);
 }

@@ -1,8 +1,10 @@
+using Defuss.Worker.Resilience;
 using System.Collections.Concurrent;
 using Defuss.Actors.Routing;
 using Defuss.Telemetry;
 using Defuss.Worker.Interop;
 using Defuss.Worker.Protocol;
+using Defuss.Worker.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;
@@ -13,19 +15,29 @@ namespace Defuss.FrontDoor;
 /// worker's Kestrel alone serves the connection. The delivery's task still lasts as long as the connection, so that
 /// the router's connection count and graceful shutdown see it; the worker reports its end.
 /// </summary>
+/// <remarks>
+/// One channel per worker process is kept for sending. A channel that ends (the worker failed on it, broke the protocol,
+/// or is gone) is forgotten, and the next connection to that worker opens a new one. A channel that refuses a connection
+/// while still open (the worker stopped receiving on it) is retired: it stays only to hear the reports of what it
+/// carried, and the next connection opens a new channel (a stopping worker refuses it, and is ejected). At most one
+/// retired channel per worker is kept: an older one is closed.
+/// </remarks>
 internal sealed class HandoffDelivery
 {
     private readonly ConcurrentDictionary<string, HandoffChannel> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HandoffChannel> _retired = new(StringComparer.Ordinal);
     private readonly Lock _connectGate = new();
     private readonly ILogger _logger;
     private readonly DefussMetrics? _metrics;
+    private readonly LogThrottle _breaks;
     private long _handedOff;
 
-    public HandoffDelivery(ILogger<HandoffDelivery> logger, DefussMetrics? metrics = null)
+    public HandoffDelivery(ILogger<HandoffDelivery> logger, DefussMetrics? metrics = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _metrics = metrics;
+        _breaks = new LogThrottle(timeProvider ?? TimeProvider.System, LogThrottle.DefaultInterval);
     }
 
     /// <summary>Connections handed to a worker so far.</summary>
@@ -34,8 +46,11 @@ internal sealed class HandoffDelivery
     /// <summary>Where <see cref="DefussMetrics.ConnectionReturned"/> is counted, if anywhere.</summary>
     internal DefussMetrics? Metrics => _metrics;
 
-    /// <summary>Channels open now, one per worker process that has been sent a connection.</summary>
+    /// <summary>Channels open for sending now, one per worker process that has been sent a connection.</summary>
     public int OpenChannels => _channels.Count;
+
+    /// <summary>Channels kept only to hear the reports of the connections they carried (at most one per worker).</summary>
+    public int RetiredChannels => _retired.Count;
 
     /// <summary>
     /// Hands <paramref name="connection"/>'s descriptor to <paramref name="backend"/>, with <paramref name="prefix"/>
@@ -60,7 +75,9 @@ internal sealed class HandoffDelivery
             case ChannelSendResult.Full:
                 throw new BackendConnectException("its handoff channel is full: the worker is not taking connections");
             case ChannelSendResult.Closed:
-                // The channel stays known until it ends: a stopping worker still reports on it the connections it serves.
+                // A stopping worker still reports on it the connections it serves, so it is kept until it ends, but not
+                // for sending: the next connection opens a new channel, or finds the worker gone.
+                Retire(channel);
                 throw new BackendConnectException("its handoff channel is closed: the worker is stopping or gone");
         }
 
@@ -83,10 +100,27 @@ internal sealed class HandoffDelivery
     /// <summary>Closes every channel; connections still open in workers are no longer waited for.</summary>
     public void CloseAll()
     {
-        foreach (var channel in _channels.Values)
+        foreach (var channel in _channels.Values.Concat(_retired.Values))
         {
             channel.Close();
         }
+    }
+
+    private void Retire(HandoffChannel channel)
+    {
+        if (!_channels.TryRemove(new KeyValuePair<string, HandoffChannel>(channel.Path, channel)))
+        {
+            return;
+        }
+
+        HandoffLog.ChannelRetired(_logger, channel.Path);
+        HandoffChannel? older = null;
+        _retired.AddOrUpdate(channel.Path, channel, (_, old) =>
+        {
+            older = old;
+            return channel;
+        });
+        older?.Close();
     }
 
     private HandoffChannel ChannelFor(string path, ReadOnlySpan<byte> secret)
@@ -103,7 +137,7 @@ internal sealed class HandoffDelivery
                 return channel;
             }
 
-            channel = HandoffChannel.Connect(path, secret);
+            channel = HandoffChannel.Connect(path, secret, _logger, _metrics, _breaks);
             _channels[path] = channel;
             FrontDoorLog.HandoffChannelOpened(_logger, path);
         }
@@ -114,6 +148,7 @@ internal sealed class HandoffDelivery
             {
                 var (self, ended) = ((HandoffDelivery, HandoffChannel))state!;
                 self._channels.TryRemove(new KeyValuePair<string, HandoffChannel>(ended.Path, ended));
+                self._retired.TryRemove(new KeyValuePair<string, HandoffChannel>(ended.Path, ended));
                 FrontDoorLog.HandoffChannelClosed(self._logger, ended.Path);
             },
             (this, channel),

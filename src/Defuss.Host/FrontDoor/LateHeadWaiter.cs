@@ -1,4 +1,6 @@
+using Defuss.Telemetry;
 using Defuss.Worker.Interop;
+using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;
 
@@ -9,7 +11,8 @@ namespace Defuss.FrontDoor;
 /// </summary>
 /// <remarks>
 /// A registration is removed before its head is reported, since the descriptor then goes to a worker and an epoll
-/// registration outlives the primary's own close of it.
+/// registration outlives the primary's own close of it. A head that has its result is forgotten at once (its deadline
+/// too), and its buffer goes back to the <see cref="Budget"/> that bounds the bytes of every head still waited for.
 /// </remarks>
 internal sealed class LateHeadWaiter : IDisposable
 {
@@ -17,7 +20,7 @@ internal sealed class LateHeadWaiter : IDisposable
 
     private readonly Epoll _epoll = new();
     private readonly Dictionary<ulong, RawHead> _waiting = [];
-    private readonly PriorityQueue<RawHead, long> _deadlines = new();
+    private readonly SortedSet<(long Deadline, ulong Token)> _deadlines = [];
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly Action<RawHead, SniffResult> _completed;
@@ -29,8 +32,19 @@ internal sealed class LateHeadWaiter : IDisposable
     /// <param name="maxHeaderBytes">The most bytes of a head.</param>
     /// <param name="timeProvider">The clock of the deadlines.</param>
     /// <param name="completed">Called on the waiter's thread with each head's result; it must not block.</param>
-    public LateHeadWaiter(int maxHeaderBytes, TimeProvider timeProvider, Action<RawHead, SniffResult> completed)
+    /// <param name="logger">Where a spent budget is reported, if anywhere.</param>
+    /// <param name="metrics">Where a spent budget is counted and the heads' bytes observed, if anywhere.</param>
+    /// <param name="budgetBytes">The heads' byte budget; defaults to <see cref="HeadBudget.DefaultBytes"/>.</param>
+    public LateHeadWaiter(
+        int maxHeaderBytes,
+        TimeProvider timeProvider,
+        Action<RawHead, SniffResult> completed,
+        ILogger? logger = null,
+        DefussMetrics? metrics = null,
+        long? budgetBytes = null)
     {
+        Budget = new HeadBudget(budgetBytes ?? HeadBudget.DefaultBytes, logger, metrics, timeProvider);
+        metrics?.ObserveHeadMemory(() => Budget.Held);
         _timeProvider = timeProvider;
         _completed = completed;
         _peekBuffer = new byte[maxHeaderBytes];
@@ -50,14 +64,30 @@ internal sealed class LateHeadWaiter : IDisposable
         }
     }
 
+    /// <summary>The byte budget of every head read off its socket and not complete yet, this waiter's and the accept thread's.</summary>
+    public HeadBudget Budget { get; }
+
+    /// <summary>How many heads the waiter keeps anything of (a deadline, a registration): the ones it waits for, no more.</summary>
+    internal int Tracked
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Math.Max(_deadlines.Count, _waiting.Count);
+            }
+        }
+    }
+
     /// <summary>Waits for more of <paramref name="head"/>, until its deadline.</summary>
     public void Add(RawHead head)
     {
         bool first;
         lock (_gate)
         {
-            first = _deadlines.Count == 0 || head.Deadline < _deadlines.Peek().Deadline;
-            _deadlines.Enqueue(head, head.Deadline);
+            head.Token = ++_lastToken;
+            first = _deadlines.Count == 0 || head.Deadline < _deadlines.Min.Deadline;
+            _ = _deadlines.Add((head.Deadline, head.Token));
             Register(head);
         }
 
@@ -79,7 +109,6 @@ internal sealed class LateHeadWaiter : IDisposable
 
     private void Register(RawHead head)
     {
-        head.Token = ++_lastToken;
         _waiting[head.Token] = head;
         // A socket epoll cannot watch (it should not happen) is left to its deadline.
         _ = _epoll.Add(head.Connection.Descriptor, Epoll.In | Epoll.RdHup | Epoll.OneShot, head.Token);
@@ -114,6 +143,11 @@ internal sealed class LateHeadWaiter : IDisposable
                     _epoll.Remove(head.Connection.Descriptor);
                     if (head.Step(_peekBuffer) is { } result)
                     {
+                        lock (_gate)
+                        {
+                            _ = _deadlines.Remove((head.Deadline, head.Token));
+                        }
+
                         Complete(head, result);
                     }
                     else
@@ -141,10 +175,10 @@ internal sealed class LateHeadWaiter : IDisposable
     {
         lock (_gate)
         {
-            while (_deadlines.TryPeek(out var head, out var deadline) && deadline <= now)
+            while (_deadlines.Count > 0 && _deadlines.Min is var (deadline, token) && deadline <= now)
             {
-                _deadlines.Dequeue();
-                if (_waiting.Remove(head.Token))
+                _ = _deadlines.Remove((deadline, token));
+                if (_waiting.Remove(token, out var head))
                 {
                     due.Add(head);
                 }
@@ -156,10 +190,12 @@ internal sealed class LateHeadWaiter : IDisposable
     {
         lock (_gate)
         {
-            if (!_deadlines.TryPeek(out _, out var deadline))
+            if (_deadlines.Count == 0)
             {
                 return -1;
             }
+
+            var deadline = _deadlines.Min.Deadline;
 
             var remaining = _timeProvider.GetElapsedTime(_timeProvider.GetTimestamp(), deadline);
             return remaining <= TimeSpan.Zero ? 0 : (int)Math.Ceiling(remaining.TotalMilliseconds);

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Defuss.Actors.Routing;
+using Defuss.Telemetry;
 using Defuss.Worker.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -9,17 +11,22 @@ namespace Defuss.FrontDoor;
 
 /// <summary>
 /// Delivers a connection by proxying it: connects to the worker's private endpoint (TCP or a Unix domain socket),
-/// replays the sniffed prefix, then pumps both directions until both end (<see cref="ProxySession"/>).
+/// replays the sniffed prefix, then pumps both directions until both end (<see cref="ProxySession"/>). One timer sweeps
+/// the open sessions and closes those idle beyond <see cref="FrontDoorOptions.ProxyIdleTimeout"/>, or half-closed beyond
+/// <see cref="FrontDoorOptions.HalfCloseTimeout"/>.
 /// </summary>
-internal sealed class ProxyDelivery : IConnectionDelivery
+internal sealed class ProxyDelivery : IConnectionDelivery, IDisposable
 {
     private readonly FrontDoorOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly DefussMetrics? _metrics;
+    private readonly ConcurrentDictionary<ProxySession, string> _sessions = new();
+    private readonly ITimer? _sweeper;
     private long _bytesFromClients;
     private long _bytesToClients;
 
-    public ProxyDelivery(FrontDoorOptions options, ILogger<ProxyDelivery> logger, TimeProvider timeProvider)
+    public ProxyDelivery(FrontDoorOptions options, ILogger<ProxyDelivery> logger, TimeProvider timeProvider, DefussMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -27,7 +34,15 @@ internal sealed class ProxyDelivery : IConnectionDelivery
         _options = options;
         _logger = logger;
         _timeProvider = timeProvider;
+        _metrics = metrics;
+        if (SweepPeriod(options) is { } period)
+        {
+            _sweeper = timeProvider.CreateTimer(static state => ((ProxyDelivery)state!).Sweep(), this, period, period);
+        }
     }
+
+    /// <summary>Proxied sessions open now.</summary>
+    public int OpenSessions => _sessions.Count;
 
     /// <summary>Bytes piped from clients to backends by every finished connection.</summary>
     public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
@@ -41,16 +56,65 @@ internal sealed class ProxyDelivery : IConnectionDelivery
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(backend);
         var backendSocket = await ConnectAsync(backend.Endpoint, cancellationToken);
-        var session = new ProxySession(client, backendSocket, _options.AllowHalfOpen);
-        using (cancellationToken.UnsafeRegister(static state => ((ProxySession)state!).Abort(), session))
-        using (draining.UnsafeRegister(static state => ((ProxySession)state!).BeginDrain(), session))
+        var session = new ProxySession(client, backendSocket, _options.AllowHalfOpen, _timeProvider);
+        _sessions[session] = backend.Id;
+        try
         {
-            await session.RunAsync(ProxyHeader(client, backend.Secret.Span), prefix);
+            using (cancellationToken.UnsafeRegister(static state => ((ProxySession)state!).Abort(), session))
+            using (draining.UnsafeRegister(static state => ((ProxySession)state!).BeginDrain(), session))
+            {
+                await session.RunAsync(ProxyHeader(client, backend.Secret.Span), prefix);
+            }
+        }
+        finally
+        {
+            _sessions.TryRemove(session, out _);
         }
 
         Interlocked.Add(ref _bytesFromClients, session.BytesFromClient);
         Interlocked.Add(ref _bytesToClients, session.BytesToClient);
         FrontDoorLog.ProxiedConnectionClosed(_logger, backend.Id, session.WasAborted ? "aborted" : "closed", session.BytesFromClient, session.BytesToClient);
+    }
+
+    public void Dispose() => _sweeper?.Dispose();
+
+    /// <summary>
+    /// How often the sweeper looks at the sessions: a quarter of the shortest timeout, between 50 ms and 1 s; none when both
+    /// timeouts are off.
+    /// </summary>
+    internal static TimeSpan? SweepPeriod(FrontDoorOptions options)
+    {
+        var timeouts = new[] { options.ProxyIdleTimeout, options.HalfCloseTimeout }.Where(t => t > TimeSpan.Zero).ToArray();
+        return timeouts.Length == 0
+            ? null
+            : TimeSpan.FromTicks(Math.Clamp(timeouts.Min().Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
+    }
+
+    /// <summary>Closes the sessions past a timeout. Runs on the timer; closing a socket never blocks.</summary>
+    private void Sweep()
+    {
+        var now = _timeProvider.GetTimestamp();
+        foreach (var (session, backendId) in _sessions)
+        {
+            if (session.IsClosed)
+            {
+                continue;
+            }
+
+            if (_options.HalfCloseTimeout > TimeSpan.Zero && session.HalfClosedSince is > 0 and var since
+                && _timeProvider.GetElapsedTime(since, now) >= _options.HalfCloseTimeout)
+            {
+                session.Close();
+                _metrics?.ProxyTimedOut("half_close");
+                FrontDoorLog.ProxyHalfCloseClosed(_logger, backendId, _options.HalfCloseTimeout);
+            }
+            else if (_options.ProxyIdleTimeout > TimeSpan.Zero && _timeProvider.GetElapsedTime(session.LastActivity, now) >= _options.ProxyIdleTimeout)
+            {
+                session.Abort();
+                _metrics?.ProxyTimedOut("idle");
+                FrontDoorLog.ProxyIdleClosed(_logger, backendId, _options.ProxyIdleTimeout);
+            }
+        }
     }
 
     /// <summary>
@@ -68,9 +132,21 @@ internal sealed class ProxyDelivery : IConnectionDelivery
 
     private async ValueTask<Socket> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
     {
-        var socket = endPoint is UnixDomainSocketEndPoint
-            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket socket;
+        try
+        {
+            socket = endPoint is UnixDomainSocketEndPoint
+                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (SocketException exception)
+        {
+            throw new BackendConnectException($"the primary could not open a socket ({exception.SocketErrorCode})", exception)
+            {
+                PrimaryShortOfResources = BackendConnectException.IsLocalShortage(exception.SocketErrorCode),
+            };
+        }
+
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
         using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
         try
@@ -86,7 +162,10 @@ internal sealed class ProxyDelivery : IConnectionDelivery
         catch (SocketException exception)
         {
             socket.Dispose();
-            throw new BackendConnectException(exception.SocketErrorCode.ToString(), exception);
+            throw new BackendConnectException(exception.SocketErrorCode.ToString(), exception)
+            {
+                PrimaryShortOfResources = BackendConnectException.IsLocalShortage(exception.SocketErrorCode),
+            };
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {

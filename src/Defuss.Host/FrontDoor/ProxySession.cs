@@ -21,17 +21,31 @@ internal sealed class ProxySession
     private readonly Socket _client;
     private readonly Socket _backend;
     private readonly bool _allowHalfOpen;
+    private readonly TimeProvider _timeProvider;
+    private long _lastActivity;
+    private long _halfClosedSince;
     private int _closed;
     private int _aborted;
     private int _draining;
     private int _backendEnded;
 
-    public ProxySession(Socket client, Socket backend, bool allowHalfOpen)
+    public ProxySession(Socket client, Socket backend, bool allowHalfOpen, TimeProvider? timeProvider = null)
     {
         _client = client;
         _backend = backend;
         _allowHalfOpen = allowHalfOpen;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _lastActivity = _timeProvider.GetTimestamp();
     }
+
+    /// <summary>When a byte last moved either way (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    /// <summary>When one side ended while the other had not (a timestamp), or 0 while neither has.</summary>
+    public long HalfClosedSince => Volatile.Read(ref _halfClosedSince);
+
+    /// <summary>Whether the session has ended (closed or aborted).</summary>
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Bytes read from the client and written to the backend, the prefix included.</summary>
     public long BytesFromClient { get; private set; }
@@ -120,7 +134,8 @@ internal sealed class ProxySession
         }
     }
 
-    private void Close()
+    /// <summary>Ends the session gracefully: both sockets close (a FIN where nothing is left unread). Safe from any thread.</summary>
+    public void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
@@ -137,6 +152,7 @@ internal sealed class ProxySession
             while (true)
             {
                 var read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
+                Volatile.Write(ref _lastActivity, _timeProvider.GetTimestamp());
                 if (read == 0)
                 {
                     OnEndOfStream(fromClient);
@@ -172,6 +188,8 @@ internal sealed class ProxySession
 
     private void OnEndOfStream(bool fromClient)
     {
+        // Marked before the FIN is passed on, so that whoever sees the FIN sees the half-close too.
+        Interlocked.CompareExchange(ref _halfClosedSince, _timeProvider.GetTimestamp(), 0);
         var writer = fromClient ? _backend : _client;
         ShutdownSend(writer);
         if (!fromClient)

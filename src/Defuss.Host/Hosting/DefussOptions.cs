@@ -90,6 +90,29 @@ public sealed class DefussOptions
     /// </summary>
     public int ConnectAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// The most client connections the front door keeps open at once (proxied, or handed off and not yet ended in their
+    /// worker). Beyond it, a new connection gets a <c>503</c> (HTTP/1) or is closed at once, and is counted. Defaults to
+    /// unset: derived at start from the descriptor limit, as (limit - descriptors open - a reserve) / 2, since a proxied
+    /// connection holds two descriptors and the primary needs some of its own (logging, control, worker launch).
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>
+    /// A proxied connection on which no byte has moved either way for this long is closed (both sides reset). Defaults to
+    /// 10 minutes, nginx's stream <c>proxy_timeout</c>: long enough for idle WebSockets and server-sent events, short
+    /// enough that abandoned connections do not pin descriptors for ever. Zero turns it off. (Handed-off connections are
+    /// the worker's: Kestrel's own timeouts apply.)
+    /// </summary>
+    public TimeSpan ProxyIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Once one side of a proxied connection has ended (FIN) and the other has not, how long the primary waits for the
+    /// other side before it closes both. Defaults to 10 s, in the spirit of HAProxy's <c>timeout client-fin</c>: a client
+    /// that read its response and never closes does not pin the connection. Zero turns it off.
+    /// </summary>
+    public TimeSpan HalfCloseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a stale (hung) worker may take to stop before it is killed. Defaults to 5 s.</summary>
     public TimeSpan WorkerKillGrace { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -13,6 +13,9 @@ internal static class DefussOptionsValidator
     /// <summary>The most workers the front door tries for one connection: each attempt may wait for the 2 s connect timeout.</summary>
     public const int MaxConnectAttempts = 16;
 
+    /// <summary>The largest <c>MaxConnections</c>: beyond any descriptor limit Linux allows a process (2^20 by default).</summary>
+    public const int MaxMaxConnections = 16 * 1024 * 1024;
+
     public static IReadOnlyList<string> Validate(DefussOptions options) => Validate(options, () => DeliveryModes.WhyHandoffUnsupported);
 
     /// <summary>Validates <paramref name="options"/>; <paramref name="whyHandoffUnsupported"/> says whether handoff works here.</summary>
@@ -58,7 +61,10 @@ internal static class DefussOptionsValidator
         Check(options.WorkerKillGrace >= TimeSpan.Zero, nameof(options.WorkerKillGrace), options.WorkerKillGrace, "expected 0 or more");
         Check(options.RoutingTimeout > TimeSpan.Zero && options.RoutingTimeout <= TimeSpan.FromSeconds(1), nameof(options.RoutingTimeout), options.RoutingTimeout, "expected more than 0 and at most 1 s");
         Check(RoutingKey.TryParse(options.ConsistentHashKey, out _), nameof(options.ConsistentHashKey), options.ConsistentHashKey, "expected 'header:Name', 'cookie:name' or 'client-address'");
-        Check(options.CustomRouter is not null || LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
+        Check(options.MaxConnections is null or >= 1 and <= MaxMaxConnections, nameof(options.MaxConnections), options.MaxConnections, $"expected a whole number from 1 to {MaxMaxConnections}, or unset (derived from the descriptor limit)");
+        Check(options.ProxyIdleTimeout >= TimeSpan.Zero && options.ProxyIdleTimeout <= TimeSpan.FromDays(1), nameof(options.ProxyIdleTimeout), options.ProxyIdleTimeout, "expected 0 (off) or more, at most 1 day");
+        Check(options.HalfCloseTimeout >= TimeSpan.Zero && options.HalfCloseTimeout <= TimeSpan.FromDays(1), nameof(options.HalfCloseTimeout), options.HalfCloseTimeout, "expected 0 (off) or more, at most 1 day");
+        Check(options.CustomRouter is not null || options.CustomRouterType is not null || LoadBalancers.IsKnown(options.LoadBalancer), nameof(options.LoadBalancer), options.LoadBalancer, "expected one of " + string.Join(", ", LoadBalancers.All));
         Check(DeliveryModes.IsKnown(options.Delivery), nameof(options.Delivery), options.Delivery, "expected one of " + string.Join(", ", DeliveryModes.All));
         if (DeliveryModes.Is(options.Delivery, DeliveryModes.Handoff))
         {

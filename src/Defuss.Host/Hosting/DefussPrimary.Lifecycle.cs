@@ -41,16 +41,17 @@ internal sealed partial class DefussPrimary
         {
             try
             {
-                await Task.WhenAll(supervisor.Ask<AllWorkersStopped>(new StopAllWorkers(deadline), deadline + TimeSpan.FromSeconds(5)), connectionsDone)
+                // An actor that is gone (stopped for repeated faults, say) ends its ask at once: shutdown never waits one out.
+                await Task.WhenAll(supervisor.AskUnlessGoneAsync<AllWorkersStopped>(new StopAllWorkers(deadline), deadline + TimeSpan.FromSeconds(5)), connectionsDone)
                     .ConfigureAwait(false);
 
                 // The workers' last events (their exits) reached the events actor before the supervisor answered: let it
                 // log and publish them before the actor system stops.
-                await _events.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                await _events.AskUnlessGoneAsync<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
 
                 // Every connection has ended, and released its lease before it did: a lease still open is one that leaked.
                 if (await connectionsDone.ConfigureAwait(false)
-                    && await _router.Ask<RouterStats>(GetRouterStats.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false) is { OpenLeases: > 0 } stats)
+                    && await _router.AskUnlessGoneAsync<RouterStats>(GetRouterStats.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false) is { OpenLeases: > 0 } stats)
                 {
                     PrimaryLog.LeasesLeftAtStop(_logger, stats.OpenLeases);
                 }

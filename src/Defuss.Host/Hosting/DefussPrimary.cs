@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Akka;
 using Akka.Actor;
@@ -9,8 +8,8 @@ using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
 using Defuss.Control;
 using Defuss.FrontDoor;
+using Defuss.Processes;
 using Defuss.Telemetry;
-using Defuss.Worker.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -45,6 +44,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private IActorRef _router = ActorRefs.Nobody;
     private IActorRef _events = ActorRefs.Nobody;
     private Task? _drain;
+    private (long Before, long Now)? _descriptorLimit;
     private WorkerExited? _lastFailure;
     private int _signalCount;
 
@@ -82,6 +82,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
                 return 1;
             }
 
+            _descriptorLimit = DescriptorLimit.RaiseToHard();
             _directory = CreatePrivateDirectory();
             _handoff = DeliveryModes.UsesHandoff(options, DeliveryModes.WhyHandoffUnsupported, out var deliveryReason);
             var workers = options.ResolveWorkerCount();
@@ -104,6 +105,12 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
                 await stopping.DisposeAsync().ConfigureAwait(false);
                 await DrainAsync().ConfigureAwait(false);
                 await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                if (_launcher is Processes.OsWorkerProcessLauncher launcher)
+                {
+                    // The workers' last lines (their shutdown) reach the console before the primary says it stopped.
+                    await launcher.FlushOutputAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                }
+
                 PrimaryLog.Stopped(_logger, Environment.ProcessId);
             }
         }
@@ -213,76 +220,6 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         return HostStart.Started;
     }
 
-    /// <summary>Starts the workers, waits for the first to be ready, opens the front door and serves until asked to stop.</summary>
-    private async Task<int> ServeAsync(IPEndPoint endpoint)
-    {
-        if (_shutdown.IsCancellationRequested)
-        {
-            return 0;
-        }
-
-        _hub = new ControlHub(_supervisor!, ControlPath, _logger);
-        _hub.Start();
-        _control.Attach(_supervisor!, _options!.GracefulShutdownTimeout);
-        _supervisor!.Tell(StartWorkers.Instance, ActorRefs.Nobody);
-
-        if (!await WaitForFirstWorkerAsync().ConfigureAwait(false))
-        {
-            return _shutdown.IsCancellationRequested && _lastFailure is null && !_allGaveUp.Task.IsCompleted ? 0 : 1;
-        }
-
-        try
-        {
-            var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>(), _metrics) : null;
-            _frontDoor = new FrontDoorListener(
-                FrontDoorOptionsFor(_options, endpoint), new ActorBackendSelector(_router, RoutingTimeout), _loggerFactory, TimeProvider.System, delivery: null, handoff);
-            Endpoint = await _frontDoor.StartAsync().ConfigureAwait(false);
-            var frontDoor = _frontDoor;
-            _metrics.ObserveConnections(() => frontDoor.ActiveConnections);
-        }
-        catch (InvalidOperationException exception)
-        {
-            PrimaryLog.StartupFailed(_logger, exception.Message);
-            return 1;
-        }
-
-        PrimaryLog.Listening(_logger, Environment.ProcessId, Endpoint);
-        await WaitForStopAsync().ConfigureAwait(false);
-        return _allGaveUp.Task.IsCompleted ? 1 : 0;
-    }
-
-    private string ControlPath => Path.Combine(_directory!, "control.sock");
-
-    private WorkerPoolSettings PoolSettings(DefussOptions options) => new()
-    {
-        Workers = options.ResolveWorkerCount(),
-        EndpointFor = WorkerEndpointFor,
-        Environment = options.WorkerEnv,
-        ControlEndpoint = ControlPath,
-        HeartbeatInterval = options.WorkerHeartbeatInterval,
-        StartupTimeout = options.StartupTimeout,
-        RespawnWorkers = options.RespawnWorkers,
-        Restart = new RestartPolicy(
-            options.RestartBackoffMin,
-            options.RestartBackoffMax,
-            options.RestartBackoffResetAfter,
-            options.MaxRestarts,
-            options.MaxRestartsWindow),
-        HeartbeatStaleAfter = options.WorkerHeartbeatStaleAfter,
-        MaxWorkerMemory = options.MaxWorkerMemory,
-        DrainTimeout = options.GracefulShutdownTimeout,
-        KillGrace = options.WorkerKillGrace,
-        Random = Random.Shared.NextDouble,
-    };
-
-    private string WorkerEndpointFor(int index, long incarnation)
-    {
-        var path = Path.Combine(_directory!, $"w{index}-{incarnation}.sock");
-        return _handoff ? WorkerEndpoint.Format(new HandoffEndPoint(path))
-            : _options!.BaseWorkerPort is { } basePort ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
-            : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(path));
-    }
-
     private void OnWorkerEvent(object workerEvent)
     {
         if (workerEvent is WorkerEvent published)
@@ -303,34 +240,6 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
                 _lastFailure = exited;
                 break;
         }
-    }
-
-    private async Task<bool> WaitForFirstWorkerAsync()
-    {
-        var stopRequested = Task.Delay(Timeout.Infinite, _shutdown.Token);
-        var timeout = Task.Delay(_options!.StartupTimeout);
-        var first = await Task.WhenAny(_firstReady.Task, stopRequested, timeout).ConfigureAwait(false);
-        if (first == _firstReady.Task)
-        {
-            return true;
-        }
-
-        if (_allGaveUp.Task.IsCompleted)
-        {
-            PrimaryLog.StartupFailed(_logger, "every worker was given up before one was ready; see the worker logs above");
-            return false;
-        }
-
-        if (first == timeout)
-        {
-            var failure = _lastFailure is { } exited
-                ? $" Worker {exited.Index} (pid {exited.Pid}) exited with {exited.Exit}; its last error output:{Environment.NewLine}{WorkerEventLogger.Tail(exited.RecentErrorOutput)}"
-                : "";
-            var reason = $"no worker was ready within Defuss:StartupTimeout ({_options.StartupTimeout}).{failure}";
-            PrimaryLog.StartupFailed(_logger, reason);
-        }
-
-        return false;
     }
 
     private Task WaitForStopAsync()
@@ -360,14 +269,4 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         Cancelled,
         Failed,
     }
-
-    /// <summary>The front door's settings from <paramref name="options"/>, listening on <paramref name="endpoint"/>.</summary>
-    internal static FrontDoorOptions FrontDoorOptionsFor(DefussOptions options, IPEndPoint endpoint) => new()
-    {
-        Endpoint = endpoint,
-        RequestInspectionTimeout = options.RequestInspectionTimeout,
-        MaxHeaderBytes = options.MaxHeaderBytes,
-        AllowHalfOpen = options.AllowHalfOpen,
-        ConnectAttempts = options.ConnectAttempts,
-    };
 }

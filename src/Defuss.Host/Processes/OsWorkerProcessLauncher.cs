@@ -1,37 +1,51 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
+using System.Globalization;
 using Defuss.Actors.Workers;
+using Defuss.Telemetry;
+using Defuss.Worker.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.Processes;
 
 /// <summary>
 /// Starts worker processes from one command line (in production <see cref="WorkerCommandLine.Current"/>): same
-/// working directory, the primary's environment plus the request's, standard output shared with the primary,
-/// standard error copied to <c>errorEcho</c> (the primary's by default) and kept for the exit report.
+/// working directory, the primary's environment plus the request's and the primary's pid (which the worker watches),
+/// standard input closed, standard output and error both read by the primary and echoed through
+/// <see cref="WorkerOutputEcho"/> (to the primary's own by default), the last error lines kept for the exit report.
 /// </summary>
 internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
 {
     private readonly WorkerCommandLine _command;
     private readonly ILogger<OsWorkerProcessLauncher> _logger;
-    private readonly TextWriter _errorEcho;
+    private readonly WorkerOutputEcho _echo;
+    private readonly DefussMetrics? _metrics;
     private readonly TimeProvider _timeProvider;
 
-    public OsWorkerProcessLauncher(WorkerCommandLine command, ILogger<OsWorkerProcessLauncher> logger, TextWriter? errorEcho = null, TimeProvider? timeProvider = null)
+    public OsWorkerProcessLauncher(
+        WorkerCommandLine command,
+        ILogger<OsWorkerProcessLauncher> logger,
+        WorkerOutputEcho? echo = null,
+        DefussMetrics? metrics = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(logger);
         _command = command;
         _logger = logger;
-#pragma warning disable RS0030 // TODO(issue 12): the workers' output goes through a bounded writer instead.
-        _errorEcho = errorEcho ?? Console.Error;
-#pragma warning restore RS0030
+        _metrics = metrics;
+        _echo = echo ?? WorkerOutputEcho.ToConsole(logger, metrics);
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>How long an exited process's standard error may stay open before its exit is reported anyway.</summary>
-    public TimeSpan ErrorDrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A launcher whose workers' standard error is echoed to <paramref name="errorEcho"/>, and standard output nowhere (tests).</summary>
+    public OsWorkerProcessLauncher(WorkerCommandLine command, ILogger<OsWorkerProcessLauncher> logger, TextWriter errorEcho)
+        : this(command, logger, new WorkerOutputEcho(TextWriter.Null, errorEcho, logger))
+    {
+    }
+
+    /// <summary>How long an exited process's output may stay open before its exit is reported anyway.</summary>
+    public TimeSpan OutputDrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public IWorkerProcess Launch(WorkerLaunchRequest request)
     {
@@ -40,13 +54,16 @@ internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
 
         // Redirected and closed below: a worker must not compete with the primary for the terminal's input.
         startInfo.RedirectStandardInput = true;
+
+        // Both read by the primary at full speed, so that a worker never blocks on a full pipe (or on the primary's console).
+        startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
-        startInfo.StandardErrorEncoding = Encoding.UTF8;
         foreach (var (name, value) in request.Environment)
         {
             startInfo.Environment[name] = value;
         }
 
+        startInfo.Environment[WorkerEnvironment.PrimaryPid] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         var process = new Process { StartInfo = startInfo };
         try
         {
@@ -60,8 +77,14 @@ internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
         }
 
         process.StandardInput.Close();
-        var worker = new OsWorkerProcess(process, request.Index, _errorEcho, ErrorDrainTimeout, _timeProvider, _logger);
+        var worker = new OsWorkerProcess(process, request.Index, _echo, OutputDrainTimeout, _timeProvider, _logger, _metrics);
         ProcessLog.WorkerProcessStarted(_logger, request.Index, request.Incarnation, worker.Pid, _command);
         return worker;
     }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the workers' output read so far to reach the primary's own, and
+    /// reports what was dropped: the primary calls it last, once its workers have exited.
+    /// </summary>
+    public Task FlushOutputAsync(TimeSpan timeout) => _echo.FlushAsync(timeout);
 }

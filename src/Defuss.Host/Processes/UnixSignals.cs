@@ -5,6 +5,7 @@ namespace Defuss.Processes;
 /// <summary>Sends Unix signals, and names the signal behind an exit code of 128+N.</summary>
 internal static partial class UnixSignals
 {
+    public const int SigKill = 9;
     public const int SigTerm = 15;
 
     // The same value on Linux and macOS.
@@ -27,6 +28,24 @@ internal static partial class UnixSignals
     public static bool TrySend(int pid, int signal, out int errno)
     {
         if (Kill(pid, signal) == 0)
+        {
+            errno = 0;
+            return true;
+        }
+
+        errno = Marshal.GetLastPInvokeError();
+        return errno == NoSuchProcess;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to every process of group <paramref name="processGroup"/>; a group with no process
+    /// left is not an error (then <paramref name="errno"/> is ESRCH, and 0 when some process got the signal).
+    /// </summary>
+    public static bool TrySendToGroup(int processGroup, int signal, out int errno)
+    {
+        // kill(0) is the caller's own group and kill(-1) every process it may signal: never a worker's group.
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(processGroup, 1);
+        if (Kill(-processGroup, signal) == 0)
         {
             errno = 0;
             return true;

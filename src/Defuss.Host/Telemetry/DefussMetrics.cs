@@ -40,7 +40,7 @@ internal sealed partial class DefussMetrics : IDisposable
         _strategyFailures = _meter.CreateCounter<long>("defuss.routing.strategy_failures", "{connection}", "Connections the routing strategy failed to route (it threw, timed out or chose a worker that is not a candidate), routed round robin instead.");
         _meter.CreateObservableGauge("defuss.workers.ready", () => Volatile.Read(ref _readyCount), "{worker}", "Workers that are ready and routable.");
         _handedOff = _meter.CreateCounter<long>("defuss.connections.handed_off", "{connection}", "Client sockets handed to a worker (Defuss:Delivery handoff).");
-        _returned = _meter.CreateCounter<long>("defuss.connections.returned", "{connection}", "Handed-off sockets a stopping worker gave back unserved, routed again.");
+        _returned = _meter.CreateCounter<long>("defuss.connections.returned", "{connection}", "Handed-off sockets a worker gave back unserved (it was stopping, or near its descriptor limit), routed again.");
         _meter.CreateObservableGauge("defuss.connections.active", () => Volatile.Read(ref _activeConnections)?.Invoke() ?? 0, "{connection}", "Client connections the front door has open now, proxied or handed off and not yet ended.");
     }
 

@@ -86,4 +86,10 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.LeasesLeftAtStop, Level = LogLevel.Warning, Message = "{Leases} routing leases were still open when every connection had ended: connections whose end the primary never heard of")]
     public static partial void LeasesLeftAtStop(ILogger logger, long leases);
+
+    [LoggerMessage(EventId = HostEventIds.DescriptorLimit, Level = LogLevel.Information, Message = "Defuss primary {Pid} may open {Limit} descriptors (its hard limit; the soft limit was {Before}), {Open} open now; the front door holds at most {MaxConnections} connections ({Source})")]
+    public static partial void DescriptorLimit(ILogger logger, int pid, long limit, long before, int open, int maxConnections, string source);
+
+    [LoggerMessage(EventId = HostEventIds.MaxConnectionsAboveLimit, Level = LogLevel.Warning, Message = "Defuss:MaxConnections = {MaxConnections} is more than the descriptor limit ({Limit}) leaves room for ({Fits}): beyond that, accepting fails (EMFILE) and clients wait in the backlog")]
+    public static partial void MaxConnectionsAboveLimit(ILogger logger, int maxConnections, long limit, int fits);
 }

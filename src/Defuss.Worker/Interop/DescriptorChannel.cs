@@ -20,20 +20,13 @@ internal enum ChannelSendResult
 /// descriptors. One thread reads (<see cref="ReadFrame"/>, blocking); any thread sends (serialised here).
 /// </summary>
 /// <remarks>
-/// Descriptors that arrive are queued in arrival order and each frame that carries one takes the oldest, so the pairing
-/// does not depend on how the kernel splits or joins the stream. The descriptor number is closed only under the send
-/// lock, after which nothing uses it, so a send can never reach a number the process has reused.
+/// The descriptor number is closed only under the send lock, after which nothing uses it, so a send can never reach a
+/// number the process has reused. How received descriptors are paired with their frames is in the receiving half
+/// (<c>DescriptorChannel.Receive.cs</c>).
 /// </remarks>
-internal sealed unsafe class DescriptorChannel : IDisposable
+internal sealed unsafe partial class DescriptorChannel : IDisposable
 {
-    private const int ReadChunk = 64 * 1024;
-
     private readonly Lock _sendLock = new();
-    private readonly Queue<int> _descriptors = new();
-    private readonly byte[] _controlBuffer = new byte[LinuxSockets.CmsgSpace(LinuxSockets.MaxDescriptorsPerMessage)];
-    private byte[] _buffer = new byte[ReadChunk];
-    private int _start;
-    private int _end;
     private int _fd;
     private bool _closed;
 
@@ -110,14 +103,16 @@ internal sealed unsafe class DescriptorChannel : IDisposable
 
                 // The kernel took the first part (and the descriptor) but had no room for the rest: finish it, waiting
                 // briefly, or the stream is broken and the channel must close.
-                return SendRest(head, header.Length, body, payload.Length, (int)sent, TimeSpan.FromSeconds(1)) ? ChannelSendResult.Sent : BreakLocked();
+                var taken = (int)sent;
+                return SendRest(head, header.Length, body, payload.Length, ref taken, TimeSpan.FromSeconds(1)) ? ChannelSendResult.Sent : BreakLocked();
             }
         }
     }
 
     /// <summary>
     /// Sends frames that carry no descriptor (<paramref name="frames"/>, already laid out), waiting up to
-    /// <paramref name="timeout"/> for room; false when the channel is closed or stays full that long.
+    /// <paramref name="timeout"/> for room; false when the channel is closed or stays full that long. A channel that
+    /// took only part of them is ended in both directions, since the rest cannot be taken back.
     /// </summary>
     public bool SendFrames(ReadOnlySpan<byte> frames, TimeSpan timeout)
     {
@@ -141,39 +136,18 @@ internal sealed unsafe class DescriptorChannel : IDisposable
                     return false;
                 }
 
-                return SendRest(data, frames.Length, data, 0, (int)Math.Max(0, sent), timeout);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Blocks until a whole frame has arrived; false when the channel ended (the peer closed, or <see cref="Shutdown"/>).
-    /// The payload is valid until the next call. A frame that carries a descriptor has it in <paramref name="descriptor"/>
-    /// (the caller owns it); other frames get -1.
-    /// </summary>
-    /// <exception cref="FormatException">The peer broke the protocol; the channel cannot be read further.</exception>
-    public bool ReadFrame(out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor)
-    {
-        while (true)
-        {
-            var available = _buffer.AsSpan(_start, _end - _start);
-            if (HandoffFrame.TryReadHeader(available, out kind, out id, out var length) && available.Length >= HandoffFrame.HeaderSize + length)
-            {
-                payload = available.Slice(HandoffFrame.HeaderSize, length);
-                _start += HandoffFrame.HeaderSize + length;
-                descriptor = -1;
-                if (HandoffFrame.CarriesDescriptor(kind) && !_descriptors.TryDequeue(out descriptor))
+                var taken = (int)Math.Max(0, sent);
+                if (SendRest(data, frames.Length, data, 0, ref taken, timeout))
                 {
-                    throw new FormatException($"A {kind} handoff frame arrived without its descriptor.");
+                    return true;
                 }
 
-                return true;
-            }
+                if (taken > 0)
+                {
+                    // Part of a frame may be in the stream: the peer would read the next frame's bytes as its rest.
+                    _ = BreakLocked();
+                }
 
-            if (!Fill(HandoffFrame.HeaderSize + length))
-            {
-                payload = default;
-                descriptor = -1;
                 return false;
             }
         }
@@ -209,102 +183,10 @@ internal sealed unsafe class DescriptorChannel : IDisposable
             _fd = -1;
         }
 
-        while (_descriptors.TryDequeue(out var orphan))
-        {
-            _ = LinuxSockets.Close(orphan);
-        }
+        CloseQueuedDescriptors();
     }
 
-    private bool Fill(int frameLength)
-    {
-        var pending = _end - _start;
-        if (pending == 0)
-        {
-            _start = _end = 0;
-        }
-
-        if (_buffer.Length - _start < frameLength || _buffer.Length - _end < ReadChunk / 4)
-        {
-            // Move what is left to the front, growing the buffer for a frame larger than it.
-            var size = Math.Max(_buffer.Length, frameLength + (ReadChunk / 4));
-            var target = size > _buffer.Length ? new byte[size] : _buffer;
-            Buffer.BlockCopy(_buffer, _start, target, 0, pending);
-            (_buffer, _start, _end) = (target, 0, pending);
-        }
-
-        int fd;
-        lock (_sendLock)
-        {
-            fd = _fd;
-        }
-
-        if (fd < 0)
-        {
-            return false;
-        }
-
-        fixed (byte* data = &_buffer[_end])
-        fixed (byte* control = _controlBuffer)
-        {
-            var iov = new LinuxSockets.IoVec { Base = data, Length = (nuint)(_buffer.Length - _end) };
-            var message = new LinuxSockets.MessageHeader
-            {
-                Iov = &iov,
-                IovLength = 1,
-                Control = control,
-                ControlLength = (nuint)_controlBuffer.Length,
-            };
-            nint read;
-            do
-            {
-                read = LinuxSockets.ReceiveMessage(fd, &message, LinuxSockets.MsgCmsgCloexec);
-            }
-            while (read < 0 && LinuxSockets.LastError == LinuxSockets.EIntr);
-
-            if (read <= 0)
-            {
-                return false;
-            }
-
-            TakeDescriptors(control, (int)message.ControlLength);
-            if ((message.Flags & LinuxSockets.MsgCtrunc) != 0)
-            {
-                // The kernel dropped descriptors that did not fit: frames and descriptors no longer pair up.
-                throw new FormatException("The handoff channel dropped descriptors (MSG_CTRUNC).");
-            }
-
-            _end += (int)read;
-            return true;
-        }
-    }
-
-    private void TakeDescriptors(byte* control, int length)
-    {
-        var offset = 0;
-        while (offset + LinuxSockets.CmsgHeaderSize <= length)
-        {
-            var cmsg = (LinuxSockets.ControlHeader*)(control + offset);
-            var cmsgLength = (int)cmsg->Length;
-            if (cmsgLength < LinuxSockets.CmsgHeaderSize || offset + cmsgLength > length)
-            {
-                break;
-            }
-
-            if (cmsg->Level == LinuxSockets.SolSocket && cmsg->Type == LinuxSockets.ScmRights)
-            {
-                var count = (cmsgLength - LinuxSockets.CmsgHeaderSize) / sizeof(int);
-                var fds = (int*)(control + offset + LinuxSockets.CmsgHeaderSize);
-                for (var i = 0; i < count; i++)
-                {
-                    _descriptors.Enqueue(fds[i]);
-                }
-            }
-
-            offset += (cmsgLength + 7) & ~7;
-        }
-    }
-
-    private bool SendRest(byte* head, int headLength, byte* body, int bodyLength, int sent, TimeSpan timeout)
+    private bool SendRest(byte* head, int headLength, byte* body, int bodyLength, ref int sent, TimeSpan timeout)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (sent < headLength + bodyLength)

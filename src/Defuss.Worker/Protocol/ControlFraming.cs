@@ -24,15 +24,27 @@ internal static class ControlFraming
     }
 
     /// <summary>Reads one frame; <c>null</c> when the stream ended cleanly between frames.</summary>
-    /// <exception cref="InvalidDataException">The frame is too long, truncated or not a control message.</exception>
+    /// <exception cref="InvalidDataException">The frame is too long, truncated or not a valid control message.</exception>
     public static async ValueTask<ControlMessage?> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        var frame = await ReadFrameAsync(stream, cancellationToken).ConfigureAwait(false);
+        return frame.Problem is { } problem ? throw new InvalidDataException(problem) : frame.Message;
+    }
+
+    /// <summary>
+    /// Reads one frame: its message, or, when a whole frame arrived that is not a valid control message (bad JSON, an
+    /// unknown type, a missing field, an impossible value: see <see cref="ControlMessageRules"/>), why not; the channel is
+    /// then still in step, and the next frame can be read. Both are <c>null</c> when the stream ended between frames.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The frame is too long or truncated: the channel is out of step.</exception>
+    public static async ValueTask<ControlFrame> ReadFrameAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var header = new byte[4];
         var read = await stream.ReadAtLeastAsync(header, 4, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
-            return null;
+            return default;
         }
 
         if (read < 4)
@@ -52,15 +64,22 @@ internal static class ControlFraming
             throw new InvalidDataException($"The control channel ended inside a {length}-byte frame.");
         }
 
+        ControlMessage? message;
         try
         {
-            return JsonSerializer.Deserialize(body, ControlJsonContext.Default.ControlMessage)
-                ?? throw new InvalidDataException("A control frame held JSON null.");
+            message = JsonSerializer.Deserialize(body, ControlJsonContext.Default.ControlMessage);
         }
         catch (Exception exception) when (exception is JsonException or NotSupportedException)
         {
             // System.Text.Json reports a frame without a "type" discriminator as NotSupportedException.
-            throw new InvalidDataException("A control frame is not a valid control message: " + exception.Message, exception);
+            return new ControlFrame(null, "A control frame is not a valid control message: " + exception.Message);
         }
+
+        return message is null ? new ControlFrame(null, "A control frame held JSON null.")
+            : ControlMessageRules.Problem(message) is { } problem ? new ControlFrame(null, "A control frame is " + problem + ".")
+            : new ControlFrame(message, null);
     }
 }
+
+/// <summary>One frame read: a valid <paramref name="Message"/>, or the <paramref name="Problem"/> of a malformed one; neither at the end.</summary>
+internal readonly record struct ControlFrame(ControlMessage? Message, string? Problem);

@@ -17,13 +17,26 @@ internal enum HandoffFrameKind : byte
 
     /// <summary>Worker to primary: connection <c>Id</c> (the descriptor, untouched) is given back, since the worker is stopping.</summary>
     Returned = 3,
+
+    /// <summary>
+    /// Worker to primary, part of a reconciliation: the payload lists connections (<c>u64</c> ids, little-endian) the
+    /// worker still has open. One reconciliation may take several such frames; <see cref="Reconcile"/> ends it.
+    /// </summary>
+    StillOpen = 4,
+
+    /// <summary>
+    /// Worker to primary, the end of a reconciliation: <c>Id</c> is how many <see cref="Connection"/> frames the worker
+    /// had read on this channel when it listed its open connections. Every connection among those that no
+    /// <see cref="StillOpen"/> frame of this reconciliation named has ended, its report lost.
+    /// </summary>
+    Reconcile = 5,
 }
 
 /// <summary>
 /// The frames of a handoff channel, the Unix stream socket between the primary and one worker: a 16-byte header
 /// (<c>u32</c> length of the rest, <c>u8</c> kind, 3 reserved bytes, <c>u64</c> connection id, little-endian) and a
 /// payload. A <see cref="HandoffFrameKind.Connection"/> or <see cref="HandoffFrameKind.Returned"/> frame carries one
-/// descriptor in <c>SCM_RIGHTS</c>, sent with its first byte.
+/// descriptor in <c>SCM_RIGHTS</c>, sent with its first byte; no other frame carries one.
 /// </summary>
 internal static class HandoffFrame
 {
@@ -32,6 +45,12 @@ internal static class HandoffFrame
 
     /// <summary>The largest payload: a head of <c>Defuss:MaxHeaderBytes</c>, which is at most 1 MiB.</summary>
     public const int MaxPayload = 1024 * 1024;
+
+    /// <summary>The size of one connection id in a <see cref="HandoffFrameKind.StillOpen"/> payload.</summary>
+    public const int IdSize = sizeof(long);
+
+    /// <summary>The most ids one <see cref="HandoffFrameKind.StillOpen"/> frame lists.</summary>
+    public const int MaxIdsPerFrame = MaxPayload / IdSize;
 
     private const int LengthFieldSize = 4;
 
@@ -70,7 +89,7 @@ internal static class HandoffFrame
             throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"A handoff frame declares {length} bytes, outside 12 to {12 + MaxPayload}."));
         }
 
-        if (data[4] > (byte)HandoffFrameKind.Returned || data[5] != 0 || data[6] != 0 || data[7] != 0)
+        if (data[4] > (byte)HandoffFrameKind.Reconcile || data[5] != 0 || data[6] != 0 || data[7] != 0)
         {
             throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"A handoff frame has kind {data[4]} and reserved bytes {data[5]} {data[6]} {data[7]}."));
         }
@@ -80,4 +99,26 @@ internal static class HandoffFrame
         payloadLength = (int)(length - (HeaderSize - LengthFieldSize));
         return true;
     }
+
+    /// <summary>Writes <paramref name="ids"/> as a <see cref="HandoffFrameKind.StillOpen"/> payload; returns its length.</summary>
+    public static int WriteIds(Span<byte> payload, ReadOnlySpan<long> ids)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ids.Length, MaxIdsPerFrame);
+        ArgumentOutOfRangeException.ThrowIfLessThan(payload.Length, ids.Length * IdSize);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(payload[(i * IdSize)..], ids[i]);
+        }
+
+        return ids.Length * IdSize;
+    }
+
+    /// <summary>How many ids a <see cref="HandoffFrameKind.StillOpen"/> payload lists; one that is not whole ids throws <see cref="FormatException"/>.</summary>
+    public static int IdCount(ReadOnlySpan<byte> payload) =>
+        payload.Length % IdSize == 0
+            ? payload.Length / IdSize
+            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"A StillOpen handoff frame has {payload.Length} bytes, not a whole number of ids."));
+
+    /// <summary>The <paramref name="index"/>th id of a <see cref="HandoffFrameKind.StillOpen"/> payload.</summary>
+    public static long IdAt(ReadOnlySpan<byte> payload, int index) => BinaryPrimitives.ReadInt64LittleEndian(payload[(index * IdSize)..]);
 }

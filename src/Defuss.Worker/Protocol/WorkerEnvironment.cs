@@ -26,4 +26,7 @@ internal static class WorkerEnvironment
 
     /// <summary>The heartbeat interval in milliseconds.</summary>
     public const string HeartbeatIntervalMs = "DEFUSS_HEARTBEAT_INTERVAL_MS";
+
+    /// <summary>The primary's process id: the worker watches it, and stops if the primary is gone.</summary>
+    public const string PrimaryPid = "DEFUSS_PRIMARY_PID";
 }

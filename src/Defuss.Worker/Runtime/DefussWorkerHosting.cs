@@ -42,6 +42,7 @@ internal static class DefussWorkerHosting
         var endPoint = WorkerEndpoint.Parse(settings.Endpoint);
         var secret = Encoding.UTF8.GetBytes(settings.Secret);
         IgnoreConfiguredUrls(builder.Configuration);
+        WatchPrimary(builder.Services, settings);
 
         var activity = new WorkerActivity();
         builder.WebHost.ConfigureKestrel(options =>
@@ -74,8 +75,12 @@ internal static class DefussWorkerHosting
         {
             // After UseKestrel's socket transport: Kestrel asks the last registered factory first, and ours binds only
             // handoff endpoints.
+            // A handoff socket that can take no more channels stops the worker, so that the primary replaces it.
             services.AddSingleton<IConnectionListenerFactory>(provider => new HandoffTransportFactory(
-                secret, provider.GetService<IMemoryPoolFactory<byte>>(), provider.GetRequiredService<ILoggerFactory>()));
+                secret,
+                provider.GetService<IMemoryPoolFactory<byte>>(),
+                provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetRequiredService<IHostApplicationLifetime>().StopApplication));
         }
 
         services.AddSingleton(settings);
@@ -87,6 +92,24 @@ internal static class DefussWorkerHosting
         // First among the startup filters, so that the count covers every middleware, the framework's included.
         services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, RequestCountingStartupFilter>());
         services.AddHostedService<WorkerAgent>();
+    }
+
+    /// <summary>
+    /// A worker started by the primary leads its own process group (so that killing it, and its exit, take the processes it
+    /// started along) and watches its primary from now on, before the app builds anything that could hang.
+    /// </summary>
+    private static void WatchPrimary(IServiceCollection services, WorkerSettings settings)
+    {
+        if (settings.PrimaryPid is not { } primaryPid || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        _ = Interop.LinuxProcesses.LeadOwnProcessGroup();
+        if (PrimaryWatch.Start(settings.Index, primaryPid) is { } watch)
+        {
+            services.AddSingleton(watch);
+        }
     }
 
     private static void IgnoreConfiguredUrls(IConfigurationBuilder configuration)

@@ -1,18 +1,21 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Defuss.Worker.Runtime;
 
 /// <summary>
 /// A worker's host lifetime, in place of the console lifetime: SIGTERM and SIGQUIT stop the worker gracefully, while
-/// SIGINT is ignored. A terminal's Ctrl+C reaches every process of its group, and the primary leads the drain.
+/// SIGINT is ignored. A terminal's Ctrl+C reaches every process of its group, and the primary leads the drain. As the
+/// host starts, the watch on the primary (if any) learns that it can now stop the app gracefully.
 /// </summary>
-internal sealed class WorkerLifetime(IHostApplicationLifetime lifetime) : IHostLifetime, IDisposable
+internal sealed class WorkerLifetime(IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory, PrimaryWatch? watch = null) : IHostLifetime, IDisposable
 {
     private readonly List<PosixSignalRegistration> _registrations = [];
 
     public Task WaitForStartAsync(CancellationToken cancellationToken)
     {
+        watch?.Attach(lifetime, loggerFactory.CreateLogger<PrimaryWatch>());
         _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true));
         foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGQUIT })
         {

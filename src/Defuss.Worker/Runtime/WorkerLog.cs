@@ -48,18 +48,33 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = WorkerEventIds.HandoffListening, Level = LogLevel.Debug, Message = "Receiving connections from the primary on the handoff socket {Path}")]
     public static partial void HandoffListening(ILogger logger, string path);
 
-    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelRejected, Level = LogLevel.Warning, Message = "Closed a handoff channel that did not start with this worker's secret ({Reason}), so it is not from the primary")]
-    public static partial void HandoffChannelRejected(ILogger logger, string reason);
+    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelRejected, Level = LogLevel.Warning, Message = "Closed a handoff channel that did not start with this worker's secret ({Reason}), so it is not from the primary ({Occurrences} such channels since the last report)")]
+    public static partial void HandoffChannelRejected(ILogger logger, string reason, long occurrences);
 
-    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelBroken, Level = LogLevel.Warning, Message = "Closed a handoff channel that broke the protocol: {Reason}")]
-    public static partial void HandoffChannelBroken(ILogger logger, string reason);
+    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelBroken, Level = LogLevel.Warning, Message = "Closed a handoff channel that broke the protocol: {Reason} ({Occurrences} failed channels since the last report)")]
+    public static partial void HandoffChannelBroken(ILogger logger, string reason, long occurrences);
 
-    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelAcceptFailed, Level = LogLevel.Warning, Message = "Accepting a handoff channel failed with errno {Errno}; retrying")]
-    public static partial void HandoffChannelAcceptFailed(ILogger logger, int errno);
+    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelAcceptFailed, Level = LogLevel.Warning, Message = "Accepting a handoff channel failed with errno {Errno} ({Occurrences} failures since the last report); accepting again in {BackoffMs} ms")]
+    public static partial void HandoffChannelAcceptFailed(ILogger logger, int errno, long occurrences, long backoffMs);
 
     [LoggerMessage(EventId = WorkerEventIds.HandoffConnectionsReturned, Level = LogLevel.Debug, Message = "Gave {Count} connections that arrived while stopping back to the primary")]
     public static partial void HandoffConnectionsReturned(ILogger logger, int count);
 
     [LoggerMessage(EventId = WorkerEventIds.HandoffReportsDropped, Level = LogLevel.Debug, Message = "Could not report {Count} closed connections: the primary's handoff channel is gone")]
     public static partial void HandoffReportsDropped(ILogger logger, int count);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelFailed, Level = LogLevel.Warning, Message = "Closed a handoff channel that failed: {Reason} The primary settles its {Open} open connections, which are served on, and opens a new channel ({Occurrences} failed channels since the last report)")]
+    public static partial void HandoffChannelFailed(ILogger logger, string reason, int open, long occurrences);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffListenerFailed, Level = LogLevel.Critical, Message = "The handoff socket {Path} can accept no more channels (errno {Errno}); the worker stops so that the primary replaces it")]
+    public static partial void HandoffListenerFailed(ILogger logger, string path, int errno);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffReconciliationNotSent, Level = LogLevel.Debug, Message = "Could not list {Count} open connections to the primary: its handoff channel is gone or full")]
+    public static partial void HandoffReconciliationNotSent(ILogger logger, int count);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffChannelEnded, Level = LogLevel.Debug, Message = "The primary closed a handoff channel; its {Open} open connections are served on, their ends unreported")]
+    public static partial void HandoffChannelEnded(ILogger logger, int open);
+
+    [LoggerMessage(EventId = WorkerEventIds.HandoffNearDescriptorLimit, Level = LogLevel.Warning, Message = "The worker is near its descriptor limit ({Limit}, {Open} handed-off connections open): it gives new connections back to the primary until {Reserve} descriptors are free ({Occurrences} given back since the last report)")]
+    public static partial void HandoffNearDescriptorLimit(ILogger logger, int limit, int open, int reserve, long occurrences);
 }

@@ -26,6 +26,12 @@ internal sealed record WorkerSettings(
     /// <summary>How long the worker keeps trying to reach the control socket before it stops. Defaults to 30 s.</summary>
     public TimeSpan ControlConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The primary's pid (<see cref="WorkerEnvironment.PrimaryPid"/>), which a worker started by the primary watches and
+    /// leads its own process group under; <c>null</c> for a worker started otherwise (an in-process test), which does neither.
+    /// </summary>
+    public int? PrimaryPid { get; init; }
+
     /// <summary>Whether this process is a Defuss worker (<c>DEFUSS_ROLE=worker</c>).</summary>
     public static bool IsWorkerProcess() => IsWorkerProcess(Environment.GetEnvironmentVariable);
 
@@ -52,6 +58,7 @@ internal sealed record WorkerSettings(
         var index = ReadInteger(getEnv, WorkerEnvironment.Index, 0, int.MaxValue, required: true, errors);
         var incarnation = ReadInteger(getEnv, WorkerEnvironment.Incarnation, 1, long.MaxValue, required: true, errors);
         var heartbeatMs = ReadInteger(getEnv, WorkerEnvironment.HeartbeatIntervalMs, 1, int.MaxValue, required: false, errors);
+        var primaryPid = ReadInteger(getEnv, WorkerEnvironment.PrimaryPid, 1, int.MaxValue, required: false, errors);
 
         var secret = getEnv(WorkerEnvironment.Secret);
         if (string.IsNullOrWhiteSpace(secret))
@@ -83,7 +90,10 @@ internal sealed record WorkerSettings(
             secret!,
             control!,
             endpoint!,
-            heartbeatMs == 0 ? DefaultHeartbeatInterval : TimeSpan.FromMilliseconds(heartbeatMs));
+            heartbeatMs == 0 ? DefaultHeartbeatInterval : TimeSpan.FromMilliseconds(heartbeatMs))
+        {
+            PrimaryPid = primaryPid == 0 ? null : (int)primaryPid,
+        };
     }
 
     private static long ReadInteger(Func<string, string?> getEnv, string name, long minimum, long maximum, bool required, List<string> errors)
@@ -149,7 +159,7 @@ internal sealed record WorkerSettings(
         // The secret stays out of ToString, and so out of every log line that formats these settings.
         builder.Append(CultureInfo.InvariantCulture, $"Index = {Index}, Incarnation = {Incarnation}, Secret = ***, ");
         builder.Append(CultureInfo.InvariantCulture, $"ControlEndpoint = {ControlEndpoint}, Endpoint = {Endpoint}, ");
-        builder.Append(CultureInfo.InvariantCulture, $"HeartbeatInterval = {HeartbeatInterval}, ControlConnectTimeout = {ControlConnectTimeout}");
+        builder.Append(CultureInfo.InvariantCulture, $"HeartbeatInterval = {HeartbeatInterval}, ControlConnectTimeout = {ControlConnectTimeout}, PrimaryPid = {PrimaryPid}");
         return true;
     }
 }

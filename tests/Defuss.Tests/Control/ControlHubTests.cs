@@ -7,7 +7,7 @@ using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Control;
 
-public sealed class ControlHubTests : ActorTest, IAsyncLifetime
+public sealed partial class ControlHubTests : ActorTest, IAsyncLifetime
 {
     private readonly ShortTempDirectory _directory = new();
     private readonly ListLoggerProvider _logs = new();

@@ -7,7 +7,12 @@ using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.FrontDoor;
 
-public sealed class LateHeadWaiterTests
+/// <remarks>
+/// In the real-process collection: its meters are named <c>Defuss</c>, like the primary's that the OpenTelemetry test
+/// exports, and OpenTelemetry listens to every meter of that name in the process.
+/// </remarks>
+[Collection(Defuss.Tests.Integration.ShowcaseCollection.Name)]
+public sealed partial class LateHeadWaiterTests
 {
     private const int MaxHeaderBytes = 16 * 1024;
 

@@ -21,6 +21,89 @@ public sealed class ProxyDeliveryTests : IDisposable
 
     private static BackendCandidate Candidate(EndPoint endPoint) => FakeBackendSelector.Candidate(endPoint);
 
+    private ProxyDelivery Delivery(TimeProvider clock, TimeSpan idle, TimeSpan halfClose) =>
+        new(new FrontDoorOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), ProxyIdleTimeout = idle, HalfCloseTimeout = halfClose }, _logs.CreateLogger<ProxyDelivery>(), clock);
+
+    [Fact]
+    public async Task DeliverAsync_NoByteEitherWayForTheIdleTimeout_ResetsBothSides_NotASecondBefore()
+    {
+        var clock = new ManualTimeProvider();
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+        using var delivery = Delivery(clock, idle: TimeSpan.FromSeconds(30), halfClose: TimeSpan.Zero);
+
+        var deliver = delivery.DeliverAsync(accepted, "GET"u8.ToArray(), Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None);
+        (await TestSockets.ReadExactlyAsync(client, 3)).Should().Equal("GET"u8.ToArray());
+        clock.Advance(TimeSpan.FromSeconds(29));
+
+        deliver.IsCompleted.Should().BeFalse("the connection has been idle for less than the timeout");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await deliver.WaitAsync(TestTimeouts.Default);
+        (await TestSockets.ReadUntilClosedOrResetAsync(client)).Should().BeEmpty();
+        delivery.OpenSessions.Should().Be(0);
+        _logs.Entries.Should().ContainSingle(e => e.EventId.Id == 3022);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_BytesKeepMoving_TheIdleTimeoutNeverFires()
+    {
+        var clock = new ManualTimeProvider();
+        await using var echo = TestBackend.StartTcpEcho();
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+        using var delivery = Delivery(clock, idle: TimeSpan.FromSeconds(30), halfClose: TimeSpan.Zero);
+
+        var deliver = delivery.DeliverAsync(accepted, ReadOnlyMemory<byte>.Empty, Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None);
+        // Connected first: the connect timeout runs on the same manual clock.
+        await Eventually.TrueAsync(() => delivery.OpenSessions == 1, "the session is open");
+        for (var i = 0; i < 4; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(20));
+            await TestSockets.SendAsync(client, "beat");
+            (await TestSockets.ReadExactlyAsync(client, 4)).Should().Equal("beat"u8.ToArray(), "80 s in all, never 30 s without a byte");
+        }
+
+        deliver.IsCompleted.Should().BeFalse();
+        client.Shutdown(SocketShutdown.Send);
+        await deliver.WaitAsync(TestTimeouts.Default);
+        _logs.Entries.Should().NotContain(e => e.EventId.Id == 3022);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_ClientNeverClosesAfterTheWorkersFin_IsClosedAfterTheHalfCloseTimeout()
+    {
+        var clock = new ManualTimeProvider();
+        await using var backend = TestBackend.StartTcpHttp("w0");
+        var (client, accepted) = await TestSockets.ConnectedPairAsync();
+        using var _ = client;
+        using var delivery = Delivery(clock, idle: TimeSpan.FromHours(1), halfClose: TimeSpan.FromSeconds(10));
+
+        var request = "GET /once HTTP/1.1\r\nHost: front.example\r\nConnection: close\r\n\r\n"u8.ToArray();
+        var deliver = delivery.DeliverAsync(accepted, request, Candidate(backend.EndPoint), CancellationToken.None, CancellationToken.None);
+        (await TestSockets.ReadToEndAsStringAsync(client)).Should().EndWith("w0 GET /once", "the response, then the worker's FIN");
+        clock.Advance(TimeSpan.FromSeconds(9));
+        deliver.IsCompleted.Should().BeFalse();
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        await deliver.WaitAsync(TestTimeouts.Default);
+        delivery.OpenSessions.Should().Be(0);
+        _logs.Entries.Should().ContainSingle(e => e.EventId.Id == 3023);
+    }
+
+    [Fact]
+    public void SweepPeriod_IsAQuarterOfTheShortestTimeout_Between50MsAnd1s_AndNoneWhenBothAreOff()
+    {
+        FrontDoorOptions Options(TimeSpan idle, TimeSpan halfClose) =>
+            new() { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), ProxyIdleTimeout = idle, HalfCloseTimeout = halfClose };
+
+        ProxyDelivery.SweepPeriod(Options(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10))).Should().Be(TimeSpan.FromSeconds(1));
+        ProxyDelivery.SweepPeriod(Options(TimeSpan.Zero, TimeSpan.FromMilliseconds(400))).Should().Be(TimeSpan.FromMilliseconds(100));
+        ProxyDelivery.SweepPeriod(Options(TimeSpan.FromMilliseconds(40), TimeSpan.Zero)).Should().Be(TimeSpan.FromMilliseconds(50));
+        ProxyDelivery.SweepPeriod(Options(TimeSpan.Zero, TimeSpan.Zero)).Should().BeNull();
+    }
+
     [Fact]
     public async Task DeliverAsync_FiftyMiBUpload_IsEchoedBackIntact()
     {

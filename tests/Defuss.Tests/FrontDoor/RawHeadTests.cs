@@ -7,7 +7,7 @@ using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.FrontDoor;
 
-public sealed class RawHeadTests
+public sealed partial class RawHeadTests
 {
     private const int MaxHeaderBytes = 16 * 1024;
 

@@ -34,6 +34,9 @@ public sealed class DefussHostingExtensionsTests
         options.InstallSignalHandlers.Should().BeTrue();
         options.LoadBalancer.Should().Be("RoundRobin");
         options.ConnectAttempts.Should().Be(3);
+        options.MaxConnections.Should().BeNull("derived from the descriptor limit at start");
+        options.ProxyIdleTimeout.Should().Be(TimeSpan.FromMinutes(10));
+        options.HalfCloseTimeout.Should().Be(TimeSpan.FromSeconds(10));
     }
 
     [Fact]

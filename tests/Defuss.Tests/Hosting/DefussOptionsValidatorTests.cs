@@ -37,6 +37,32 @@ public sealed class DefussOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_ConnectionLimits_NameTheSettingAndTheValue()
+    {
+        var options = new DefussOptions
+        {
+            MaxConnections = 0,
+            ProxyIdleTimeout = TimeSpan.FromSeconds(-1),
+            HalfCloseTimeout = TimeSpan.FromDays(2),
+        };
+
+        var errors = DefussOptionsValidator.Validate(options);
+
+        errors.Should().HaveCount(3);
+        errors.Should().Contain(e => e.Contains("Defuss:MaxConnections = '0'") && e.Contains("derived from the descriptor limit"));
+        errors.Should().Contain(e => e.Contains("Defuss:ProxyIdleTimeout = '-00:00:01'"));
+        errors.Should().Contain(e => e.Contains("Defuss:HalfCloseTimeout = '2.00:00:00'"));
+    }
+
+    [Fact]
+    public void Validate_ConnectionLimitsTurnedOff_AreValid()
+    {
+        var options = new DefussOptions { MaxConnections = 1, ProxyIdleTimeout = TimeSpan.Zero, HalfCloseTimeout = TimeSpan.Zero };
+
+        DefussOptionsValidator.Validate(options).Should().BeEmpty();
+    }
+
+    [Fact]
     public void Validate_UnknownDelivery_NamesTheValueAndTheModes()
     {
         var errors = DefussOptionsValidator.Validate(new DefussOptions { Delivery = "Teleport" });

@@ -88,17 +88,70 @@ public sealed class OsWorkerProcessLauncherTests
     }
 
     [Fact]
-    public async Task Launch_ManyErrorLines_KeepsTheLastFiftyInOrderAndEchoesEvery()
+    public async Task Launch_ManyErrorLines_KeepsTheLast64KiBInOrderAndEchoesEvery()
     {
         var echo = new LineRecorder();
-        var script = "i=1; while [ $i -le 100 ]; do echo line$i >&2; i=$((i+1)); done";
+        var filler = new string('x', 90);
+        var script = $"i=1; while [ $i -le 1000 ]; do echo line$i-{filler} >&2; i=$((i+1)); done";
         var worker = Launcher(script, echo).Launch(Request());
         try
         {
             await worker.Exited.WaitAsync(WaitLimit);
 
-            worker.RecentErrorOutput.Should().Equal(Enumerable.Range(51, 50).Select(i => "line" + i));
-            echo.Lines.Should().Equal(Enumerable.Range(1, 100).Select(i => "line" + i));
+            var expected = Enumerable.Range(1, 1000).Select(i => $"line{i}-{filler}").ToList();
+            var kept = 0;
+            for (var bytes = 0; kept < expected.Count; kept++)
+            {
+                bytes += RecentLines.LineOverhead + (expected[^(kept + 1)].Length * sizeof(char));
+                if (bytes > OsWorkerProcess.RecentErrorBytes)
+                {
+                    break;
+                }
+            }
+
+            worker.RecentErrorOutput.Should().Equal(expected.TakeLast(kept), "the last 64 KiB of error lines are kept");
+            await echo.WaitForLineAsync(l => l == expected[^1]).WaitAsync(WaitLimit);
+            echo.Lines.Should().Equal(expected);
+        }
+        finally
+        {
+            worker.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Launch_StandardOutput_IsReadAndEchoedButNotKept()
+    {
+        var output = new LineRecorder();
+        var errors = new LineRecorder();
+        var launcher = new OsWorkerProcessLauncher(
+            new WorkerCommandLine("/bin/sh", "-c", "echo to-stdout; echo to-stderr >&2"),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OsWorkerProcessLauncher>.Instance,
+            new WorkerOutputEcho(output, errors, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+        var worker = launcher.Launch(Request());
+        try
+        {
+            await worker.Exited.WaitAsync(WaitLimit);
+
+            await output.WaitForLineAsync(l => l == "to-stdout").WaitAsync(WaitLimit);
+            await errors.WaitForLineAsync(l => l == "to-stderr").WaitAsync(WaitLimit);
+            worker.RecentErrorOutput.Should().Equal("to-stderr");
+        }
+        finally
+        {
+            worker.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Launch_PrimaryPid_IsInTheWorkersEnvironment()
+    {
+        var worker = Launcher("echo \"$DEFUSS_PRIMARY_PID\" >&2").Launch(Request());
+        try
+        {
+            await worker.Exited.WaitAsync(WaitLimit);
+
+            worker.RecentErrorOutput.Should().Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         finally
         {

@@ -80,4 +80,22 @@ public sealed class RouterEjectionTests : ActorTest
 
         (await ChooseManyAsync(router, 4)).Should().Contain("worker-0");
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public async Task Ejection_TheWallClockStepsAnHour_LastsTheEjectionPeriodExactly(int direction)
+    {
+        var router = Router(Routers.Candidate(0), Routers.Candidate(1));
+        router.Tell(new BackendConnectFailed("worker-0", "connection refused"));
+        await router.HandledAsync();
+
+        Time.WallClockStep = TimeSpan.FromHours(direction);
+
+        (await ChooseManyAsync(router, 4)).Should().OnlyContain(id => id == "worker-1", "a step of the wall clock neither ends an ejection nor makes it last");
+        Clock.Advance(Ejection - TimeSpan.FromTicks(1));
+        (await ChooseManyAsync(router, 4)).Should().OnlyContain(id => id == "worker-1");
+        Clock.Advance(TimeSpan.FromTicks(1));
+        (await ChooseManyAsync(router, 4)).Should().Contain("worker-0").And.Contain("worker-1");
+    }
 }

@@ -7,6 +7,11 @@ using Defuss.Tests.TestSupport;
 
 namespace Defuss.Tests.Telemetry;
 
+/// <remarks>
+/// In the real-process collection: its meters are named <c>Defuss</c>, like the primary's that the OpenTelemetry test
+/// exports, and OpenTelemetry listens to every meter of that name in the process.
+/// </remarks>
+[Collection(Defuss.Tests.Integration.ShowcaseCollection.Name)]
 public sealed class DefussMetricsTests : IDisposable
 {
     private readonly MetricsRecorder _recorder = new();

@@ -11,8 +11,8 @@ namespace Defuss.Tests.TestSupport;
 
 /// <summary>
 /// A worker's real handoff listener in the test process, serving each connection it receives with a tiny HTTP answer
-/// that names the worker, the client address it sees and the request line it read; it reports each end, as Kestrel's
-/// middleware would. <see cref="Serving"/> false leaves connections queued, as in a worker that has not accepted them yet.
+/// that names the worker, the client address it sees and the request line it read; disposing each connection reports
+/// its end, as Kestrel's disposal does. <see cref="Serving"/> false leaves connections queued, as in a worker that has not accepted them yet.
 /// </summary>
 internal sealed class HandoffTestWorker : IAsyncDisposable
 {
@@ -32,6 +32,9 @@ internal sealed class HandoffTestWorker : IAsyncDisposable
     public HandoffEndPoint EndPoint => (HandoffEndPoint)_listener.EndPoint;
 
     public AsyncCounter Served { get; } = new();
+
+    /// <summary>The handoff channels the listener reads now.</summary>
+    public int OpenChannels => _listener.OpenChannels;
 
     /// <summary>Binds a listener at <paramref name="path"/>; it serves at once unless <paramref name="serve"/> is false.</summary>
     public static HandoffTestWorker Start(string path, string name, ILoggerFactory loggerFactory, bool serve = true)
@@ -90,7 +93,6 @@ internal sealed class HandoffTestWorker : IAsyncDisposable
         finally
         {
             await connection.DisposeAsync();
-            connection.Features.Get<HandoffConnectionFeature>()?.ReportClosed();
             Served.Increment();
         }
     }

@@ -36,4 +36,22 @@ internal static class ProcessSockets
 
         return last;
     }
+
+    /// <summary>
+    /// The socket counts once they equal <paramref name="expected"/>, or as they are after <paramref name="within"/>: for
+    /// counts that only come down at a deadline of Defuss's own (a timeout), where being steady a while means nothing.
+    /// </summary>
+    public static async Task<int[]> ReachAsync(int[] pids, int[] expected, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        var counts = Counts(pids);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (!counts.SequenceEqual(expected) && DateTime.UtcNow < deadline)
+        {
+            await tick.WaitForNextTickAsync();
+            counts = Counts(pids);
+        }
+
+        return counts;
+    }
 }

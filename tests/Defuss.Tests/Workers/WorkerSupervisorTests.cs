@@ -8,7 +8,7 @@ using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Workers;
 
-public sealed class WorkerSupervisorTests : ActorTest
+public sealed partial class WorkerSupervisorTests : ActorTest
 {
     private readonly FakeWorkerProcessLauncher _launcher = new();
     private readonly TestProbe _router;

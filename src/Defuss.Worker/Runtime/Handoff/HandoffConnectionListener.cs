@@ -1,7 +1,7 @@
+using Defuss.Worker.Resilience;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using Defuss.Worker.Interop;
 using Defuss.Worker.Protocol;
@@ -19,8 +19,10 @@ namespace Defuss.Worker.Runtime.Handoff;
 /// <remarks>
 /// Unbinding stops every channel's receiving side, so the primary's next send fails and it routes elsewhere; the
 /// connections already sent but not yet accepted by Kestrel are given back to the primary untouched, so none is lost.
+/// Any other end of a channel (a failure, a broken protocol, a wrong secret, the primary closing it) closes it in both
+/// directions and forgets it, so that the primary sees the end, settles its connections and opens a new one.
 /// </remarks>
-internal sealed class HandoffConnectionListener : IConnectionListener
+internal sealed partial class HandoffConnectionListener : IConnectionListener
 {
     private readonly HandoffEndPoint _endPoint;
     private readonly byte[] _secret;
@@ -35,13 +37,25 @@ internal sealed class HandoffConnectionListener : IConnectionListener
     private readonly Socket _listenSocket;
     private readonly Epoll _epoll;
     private readonly Thread _acceptThread;
+    private readonly ManualResetEventSlim _unbinding = new();
+    private readonly DescriptorReserve _reserve;
+    private readonly Action? _stopWorker;
+    private readonly LogThrottle _acceptFailures;
+    private readonly LogThrottle _channelFailures;
+    private readonly LogThrottle _nearLimit;
     private volatile bool _unbound;
     private int _disposed;
 
-    private HandoffConnectionListener(HandoffEndPoint endPoint, byte[] secret, SocketConnectionFactoryOptions options, ILoggerFactory loggerFactory, Socket listenSocket)
+    private HandoffConnectionListener(
+        HandoffEndPoint endPoint, byte[] secret, SocketConnectionFactoryOptions options, ILoggerFactory loggerFactory, Socket listenSocket, Action? stopWorker, TimeProvider timeProvider)
     {
         _endPoint = endPoint;
         _secret = secret;
+        _stopWorker = stopWorker;
+        _reserve = new DescriptorReserve();
+        _acceptFailures = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
+        _channelFailures = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
+        _nearLimit = new LogThrottle(timeProvider, LogThrottle.DefaultInterval);
         _logger = loggerFactory.CreateLogger("Defuss.Worker.Runtime.Handoff");
         _factory = new SocketConnectionContextFactory(options, loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         _listenSocket = listenSocket;
@@ -51,15 +65,20 @@ internal sealed class HandoffConnectionListener : IConnectionListener
 
     public EndPoint EndPoint => _endPoint;
 
-    /// <summary>Listens on the endpoint's path (the hosting glue has removed a file an earlier, killed incarnation left there).</summary>
-    public static HandoffConnectionListener Bind(HandoffEndPoint endPoint, byte[] secret, SocketConnectionFactoryOptions options, ILoggerFactory loggerFactory)
+    /// <summary>
+    /// Listens on the endpoint's path (the hosting glue has removed a file an earlier, killed incarnation left there).
+    /// <paramref name="stopWorker"/> is called if the socket can accept no more channels, so that the primary replaces
+    /// a worker it could no longer reach.
+    /// </summary>
+    public static HandoffConnectionListener Bind(
+        HandoffEndPoint endPoint, byte[] secret, SocketConnectionFactoryOptions options, ILoggerFactory loggerFactory, Action? stopWorker = null, TimeProvider? timeProvider = null)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(endPoint.Path));
             socket.Listen(16);
-            var listener = new HandoffConnectionListener(endPoint, secret, options, loggerFactory, socket);
+            var listener = new HandoffConnectionListener(endPoint, secret, options, loggerFactory, socket, stopWorker, timeProvider ?? TimeProvider.System);
             listener.Start();
             return listener;
         }
@@ -98,6 +117,7 @@ internal sealed class HandoffConnectionListener : IConnectionListener
         }
 
         // No new channel either: with the socket closed, the primary's connect is refused and it routes elsewhere.
+        _unbinding.Set();
         _epoll.Wake();
         _acceptThread.Join();
         _listenSocket.Dispose();
@@ -132,6 +152,7 @@ internal sealed class HandoffConnectionListener : IConnectionListener
         }
 
         _epoll.Dispose();
+        _unbinding.Dispose();
         List<(WorkerHandoffChannel Channel, Thread Reader)> channels;
         lock (_gate)
         {
@@ -162,83 +183,7 @@ internal sealed class HandoffConnectionListener : IConnectionListener
         WorkerLog.HandoffListening(_logger, _endPoint.Path);
     }
 
-    private unsafe void AcceptChannels()
-    {
-        var listenFd = (int)_listenSocket.Handle;
-        Span<(uint Events, ulong Token)> ready = stackalloc (uint, ulong)[2];
-        while (!_unbound)
-        {
-            _ = _epoll.Wait(ready, -1);
-            while (!_unbound)
-            {
-                var fd = LinuxSockets.Accept(listenFd, null, null, LinuxSockets.SockCloexec);
-                if (fd < 0)
-                {
-                    var errno = LinuxSockets.LastError;
-                    if (errno is not (LinuxSockets.EAgain or LinuxSockets.EIntr or LinuxSockets.EConnAborted))
-                    {
-                        WorkerLog.HandoffChannelAcceptFailed(_logger, errno);
-                    }
-
-                    break;
-                }
-
-                var channel = new WorkerHandoffChannel(fd, _logger);
-                var reader = new Thread(() => ReadChannel(channel)) { IsBackground = true, Name = "Defuss handoff receive" };
-                lock (_gate)
-                {
-                    if (_unbound)
-                    {
-                        channel.Dispose();
-                        break;
-                    }
-
-                    _channels.Add((channel, reader));
-                }
-
-                reader.Start();
-            }
-        }
-    }
-
-    private void ReadChannel(WorkerHandoffChannel channel)
-    {
-        try
-        {
-            if (!channel.ReadFrame(out var kind, out _, out var secret, out var descriptor) || kind != HandoffFrameKind.Hello
-                || !CryptographicOperations.FixedTimeEquals(secret, _secret))
-            {
-                WorkerLog.HandoffChannelRejected(_logger, kind == HandoffFrameKind.Hello ? "wrong secret" : $"first frame {kind}");
-                Close(descriptor);
-                channel.StopReceiving();
-                return;
-            }
-
-            while (channel.ReadFrame(out kind, out var id, out var prefix, out descriptor))
-            {
-                if (kind != HandoffFrameKind.Connection)
-                {
-                    Close(descriptor);
-                    WorkerLog.HandoffChannelBroken(_logger, $"a {kind} frame from the primary");
-                    channel.StopReceiving();
-                    return;
-                }
-
-                var pending = new PendingConnection(channel, id, descriptor, prefix.ToArray());
-                if (_unbound || !_pending.Writer.TryWrite(pending))
-                {
-                    channel.Return(id, descriptor);
-                }
-            }
-        }
-        catch (FormatException exception)
-        {
-            WorkerLog.HandoffChannelBroken(_logger, exception.Message);
-            channel.StopReceiving();
-        }
-    }
-
-    private ConnectionContext? Open(PendingConnection pending)
+    private HandoffConnection? Open(PendingConnection pending)
     {
         var feature = new HandoffConnectionFeature(pending.Channel, pending.Id);
         Socket socket;
@@ -263,7 +208,8 @@ internal sealed class HandoffConnectionListener : IConnectionListener
             connection.Transport = new DuplexPipe(new PrefixedPipeReader(pending.Prefix, transport.Input), transport.Output);
         }
 
-        return connection;
+        _reserve.Opened();
+        return new HandoffConnection(connection, feature, _reserve);
     }
 
     private static void Close(int descriptor)

@@ -11,7 +11,7 @@ namespace Defuss.Worker.Runtime.Handoff;
 /// The Kestrel transport for <see cref="HandoffEndPoint"/>s, registered beside the socket transport, which keeps every
 /// other endpoint. Its connections are Kestrel's own socket connections, on Kestrel's memory pool.
 /// </summary>
-internal sealed class HandoffTransportFactory(byte[] secret, IMemoryPoolFactory<byte>? memoryPools, ILoggerFactory loggerFactory)
+internal sealed class HandoffTransportFactory(byte[] secret, IMemoryPoolFactory<byte>? memoryPools, ILoggerFactory loggerFactory, Action? stopWorker = null)
     : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     public bool CanBind(EndPoint endpoint) => endpoint is HandoffEndPoint;
@@ -23,7 +23,7 @@ internal sealed class HandoffTransportFactory(byte[] secret, IMemoryPoolFactory<
             throw new NotSupportedException($"The handoff transport binds only handoff endpoints, not {endpoint}.");
         }
 
-        return new ValueTask<IConnectionListener>(HandoffConnectionListener.Bind(handoff, secret, ConnectionOptions(memoryPools), loggerFactory));
+        return new ValueTask<IConnectionListener>(HandoffConnectionListener.Bind(handoff, secret, ConnectionOptions(memoryPools), loggerFactory, stopWorker));
     }
 
     /// <summary>

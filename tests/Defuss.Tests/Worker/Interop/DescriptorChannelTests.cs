@@ -5,7 +5,7 @@ using Defuss.Worker.Protocol;
 
 namespace Defuss.Tests.Worker.Interop;
 
-public sealed class DescriptorChannelTests
+public sealed partial class DescriptorChannelTests
 {
     /// <summary>A frame as the reading side saw it; a received descriptor is described, then closed at once.</summary>
     private sealed record ReceivedFrame(HandoffFrameKind Kind, long Id, byte[] Payload, string? Descriptor, bool CloseOnExec);

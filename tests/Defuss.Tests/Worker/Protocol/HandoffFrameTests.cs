@@ -31,6 +31,8 @@ public sealed class HandoffFrameTests
     [InlineData((byte)HandoffFrameKind.Closed, long.MaxValue, 0)]
     [InlineData((byte)HandoffFrameKind.Returned, -1L, 0)]
     [InlineData((byte)HandoffFrameKind.Connection, long.MinValue, HandoffFrame.MaxPayload)]
+    [InlineData((byte)HandoffFrameKind.StillOpen, 0L, HandoffFrame.MaxPayload)]
+    [InlineData((byte)HandoffFrameKind.Reconcile, 12_345L, 0)]
     public void TryReadHeader_WrittenHeader_GivesItsFieldsBack(byte kindValue, long id, int payloadLength)
     {
         var kind = (HandoffFrameKind)kindValue;
@@ -124,7 +126,7 @@ public sealed class HandoffFrameTests
     }
 
     [Theory]
-    [InlineData(4)]
+    [InlineData(6)]
     [InlineData(0x7F)]
     [InlineData(0xFF)]
     public void TryReadHeader_UnknownKind_ThrowsFormatExceptionNamingIt(byte kind)
@@ -177,8 +179,46 @@ public sealed class HandoffFrameTests
     [InlineData((byte)HandoffFrameKind.Connection, true)]
     [InlineData((byte)HandoffFrameKind.Closed, false)]
     [InlineData((byte)HandoffFrameKind.Returned, true)]
+    [InlineData((byte)HandoffFrameKind.StillOpen, false)]
+    [InlineData((byte)HandoffFrameKind.Reconcile, false)]
     public void CarriesDescriptor_Kind_IsTrueForConnectionAndReturned(byte kind, bool carries)
     {
         HandoffFrame.CarriesDescriptor((HandoffFrameKind)kind).Should().Be(carries);
+    }
+
+    [Fact]
+    public void WriteIds_Ids_ReadBackInOrderAsLittleEndianLongs()
+    {
+        long[] ids = [1, 0x0102030405060708, long.MaxValue];
+        var payload = new byte[ids.Length * HandoffFrame.IdSize + 3];
+
+        var length = HandoffFrame.WriteIds(payload, ids);
+
+        length.Should().Be(24);
+        payload[8..16].Should().Equal(0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01);
+        HandoffFrame.IdCount(payload.AsSpan(0, length)).Should().Be(3);
+        Enumerable.Range(0, 3).Select(i => HandoffFrame.IdAt(payload.AsSpan(0, length), i)).Should().Equal(ids);
+    }
+
+    [Fact]
+    public void WriteIds_MoreThanAFrameHolds_Throws()
+    {
+        var ids = new long[HandoffFrame.MaxIdsPerFrame + 1];
+
+        var write = () => HandoffFrame.WriteIds(new byte[(ids.Length * HandoffFrame.IdSize) + 8], ids);
+
+        write.Should().Throw<ArgumentOutOfRangeException>();
+        (HandoffFrame.MaxIdsPerFrame * HandoffFrame.IdSize).Should().BeLessThanOrEqualTo(HandoffFrame.MaxPayload, "a full list still fits one frame");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    [InlineData(15)]
+    public void IdCount_PayloadNotWholeIds_ThrowsFormatException(int length)
+    {
+        var count = () => HandoffFrame.IdCount(new byte[length]);
+
+        count.Should().Throw<FormatException>().WithMessage($"*{length} bytes*");
     }
 }

@@ -46,6 +46,28 @@ public sealed class WorkerSettingsTests
     }
 
     [Fact]
+    public void FromEnvironment_PrimaryPid_IsReadAndOptional()
+    {
+        var env = ValidEnvironment();
+        WorkerSettings.FromEnvironment(env.GetValueOrDefault).PrimaryPid.Should().BeNull("a worker started otherwise watches no primary");
+
+        env[WorkerEnvironment.PrimaryPid] = "4242";
+
+        WorkerSettings.FromEnvironment(env.GetValueOrDefault).PrimaryPid.Should().Be(4242);
+    }
+
+    [Fact]
+    public void FromEnvironment_BadPrimaryPid_NamesIt()
+    {
+        var env = ValidEnvironment();
+        env[WorkerEnvironment.PrimaryPid] = "0";
+
+        var read = () => WorkerSettings.FromEnvironment(env.GetValueOrDefault);
+
+        read.Should().Throw<InvalidOperationException>().WithMessage("*DEFUSS_PRIMARY_PID='0'*");
+    }
+
+    [Fact]
     public void FromEnvironment_ControlEndpointInUnixForm_TakesThePath()
     {
         var env = ValidEnvironment();

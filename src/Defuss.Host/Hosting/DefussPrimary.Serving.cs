@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Defuss.Actors.Workers;
+using Defuss.Control;
+using Defuss.FrontDoor;
+using Defuss.Processes;
+using Defuss.Telemetry;
+using Defuss.Worker.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Hosting;
+
+internal sealed partial class DefussPrimary
+{
+    /// <summary>Starts the workers, waits for the first to be ready, opens the front door and serves until asked to stop.</summary>
+    private async Task<int> ServeAsync(IPEndPoint endpoint)
+    {
+        if (_shutdown.IsCancellationRequested)
+        {
+            return 0;
+        }
+
+        _hub = new ControlHub(_supervisor!, ControlPath, _logger, _metrics);
+        _hub.Start();
+        _control.Attach(_supervisor!, _options!.GracefulShutdownTimeout);
+        _supervisor!.Tell(StartWorkers.Instance, ActorRefs.Nobody);
+
+        if (!await WaitForFirstWorkerAsync().ConfigureAwait(false))
+        {
+            return _shutdown.IsCancellationRequested && _lastFailure is null && !_allGaveUp.Task.IsCompleted ? 0 : 1;
+        }
+
+        try
+        {
+            var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>(), _metrics) : null;
+            var frontDoorOptions = FrontDoorOptionsFor(_options, endpoint) with { MaxConnections = MaxConnections(_options) };
+            _frontDoor = new FrontDoorListener(
+                frontDoorOptions, new ActorBackendSelector(_router, RoutingTimeout), _loggerFactory, TimeProvider.System, delivery: null, handoff, _metrics);
+            Endpoint = await _frontDoor.StartAsync().ConfigureAwait(false);
+            var frontDoor = _frontDoor;
+            _metrics.ObserveConnections(() => frontDoor.ActiveConnections);
+        }
+        catch (InvalidOperationException exception)
+        {
+            PrimaryLog.StartupFailed(_logger, exception.Message);
+            return 1;
+        }
+
+        PrimaryLog.Listening(_logger, Environment.ProcessId, Endpoint);
+        await WaitForStopAsync().ConfigureAwait(false);
+        return _allGaveUp.Task.IsCompleted ? 1 : 0;
+    }
+
+    private async Task<bool> WaitForFirstWorkerAsync()
+    {
+        var stopRequested = Task.Delay(Timeout.Infinite, _shutdown.Token);
+        var timeout = Task.Delay(_options!.StartupTimeout);
+        var first = await Task.WhenAny(_firstReady.Task, stopRequested, timeout).ConfigureAwait(false);
+        if (first == _firstReady.Task)
+        {
+            return true;
+        }
+
+        if (_allGaveUp.Task.IsCompleted)
+        {
+            PrimaryLog.StartupFailed(_logger, "every worker was given up before one was ready; see the worker logs above");
+            return false;
+        }
+
+        if (first == timeout)
+        {
+            var failure = _lastFailure is { } exited
+                ? $" Worker {exited.Index} (pid {exited.Pid}) exited with {exited.Exit}; its last error output:{Environment.NewLine}{WorkerEventLogger.Tail(exited.RecentErrorOutput)}"
+                : "";
+            var reason = $"no worker was ready within Defuss:StartupTimeout ({_options.StartupTimeout}).{failure}";
+            PrimaryLog.StartupFailed(_logger, reason);
+        }
+
+        return false;
+    }
+
+    /// <summary>The front door's settings from <paramref name="options"/>, listening on <paramref name="endpoint"/>.</summary>
+    internal static FrontDoorOptions FrontDoorOptionsFor(DefussOptions options, IPEndPoint endpoint) => new()
+    {
+        Endpoint = endpoint,
+        RequestInspectionTimeout = options.RequestInspectionTimeout,
+        MaxHeaderBytes = options.MaxHeaderBytes,
+        AllowHalfOpen = options.AllowHalfOpen,
+        ConnectAttempts = options.ConnectAttempts,
+        MaxConnections = options.MaxConnections ?? int.MaxValue,
+        ProxyIdleTimeout = options.ProxyIdleTimeout,
+        HalfCloseTimeout = options.HalfCloseTimeout,
+    };
+
+    /// <summary>
+    /// <c>MaxConnections</c> as set, or derived from the descriptor limit (measured once the host has started, so that
+    /// what it opened is counted); logged either way, with a warning when the set value does not fit the limit.
+    /// </summary>
+    private int MaxConnections(DefussOptions options)
+    {
+        if (_descriptorLimit is not { } limit)
+        {
+            return options.MaxConnections ?? int.MaxValue;
+        }
+
+        var open = DescriptorLimit.OpenNow();
+        var fits = DescriptorLimit.MaxConnectionsWithin(limit.Now, open, options.ResolveWorkerCount());
+        var max = options.MaxConnections ?? fits;
+        PrimaryLog.DescriptorLimit(_logger, Environment.ProcessId, limit.Now, limit.Before, open, max, options.MaxConnections is null ? "derived from the limit" : "Defuss:MaxConnections");
+        if (max > fits)
+        {
+            PrimaryLog.MaxConnectionsAboveLimit(_logger, max, limit.Now, fits);
+        }
+
+        return max;
+    }
+
+    private string ControlPath => Path.Combine(_directory!, "control.sock");
+
+    private WorkerPoolSettings PoolSettings(DefussOptions options) => new()
+    {
+        Workers = options.ResolveWorkerCount(),
+        EndpointFor = WorkerEndpointFor,
+        Environment = options.WorkerEnv,
+        ControlEndpoint = ControlPath,
+        HeartbeatInterval = options.WorkerHeartbeatInterval,
+        StartupTimeout = options.StartupTimeout,
+        RespawnWorkers = options.RespawnWorkers,
+        Restart = new RestartPolicy(
+            options.RestartBackoffMin,
+            options.RestartBackoffMax,
+            options.RestartBackoffResetAfter,
+            options.MaxRestarts,
+            options.MaxRestartsWindow),
+        HeartbeatStaleAfter = options.WorkerHeartbeatStaleAfter,
+        MaxWorkerMemory = options.MaxWorkerMemory,
+        DrainTimeout = options.GracefulShutdownTimeout,
+        KillGrace = options.WorkerKillGrace,
+        Random = Random.Shared.NextDouble,
+    };
+
+    private string WorkerEndpointFor(int index, long incarnation)
+    {
+        var path = Path.Combine(_directory!, $"w{index}-{incarnation}.sock");
+        return _handoff ? WorkerEndpoint.Format(new HandoffEndPoint(path))
+            : _options!.BaseWorkerPort is { } basePort ? WorkerEndpoint.Format(new IPEndPoint(ParseAddress(_options.WorkerHost), basePort + index))
+            : WorkerEndpoint.Format(new UnixDomainSocketEndPoint(path));
+    }
+}

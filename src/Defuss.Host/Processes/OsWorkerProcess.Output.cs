@@ -1,0 +1,47 @@
+namespace Defuss.Processes;
+
+internal sealed partial class OsWorkerProcess
+{
+    /// <summary>How many bytes one read of a worker's pipe takes at most.</summary>
+    private const int ReadBytes = 16 * 1024;
+
+    /// <summary>
+    /// Reads one of the worker's streams at full speed until it ends, splits it into bounded lines, keeps them in
+    /// <paramref name="recent"/> (if given) and queues them for the echo, which drops what it cannot take. Nothing here
+    /// blocks or grows without bound: the reads complete on socket-engine threads (a redirected pipe is read through
+    /// the socket engine), and the worker never waits for the primary's console.
+    /// </summary>
+    private async Task PumpAsync(Stream stream, OutputEchoLane echo, RecentLines? recent)
+    {
+        var buffer = new byte[ReadBytes];
+        var splitter = new OutputLineSplitter();
+        var lines = new List<string>();
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            {
+                splitter.Push(buffer.AsSpan(0, read), lines);
+                Deliver(lines, echo, recent);
+            }
+
+            splitter.Finish(lines);
+            Deliver(lines, echo, recent);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            ProcessLog.OutputFailed(_logger, echo.Stream, Pid, _index, e);
+        }
+    }
+
+    private static void Deliver(List<string> lines, OutputEchoLane echo, RecentLines? recent)
+    {
+        foreach (var line in lines)
+        {
+            recent?.Add(line);
+            echo.TryWrite(line);
+        }
+
+        lines.Clear();
+    }
+}
