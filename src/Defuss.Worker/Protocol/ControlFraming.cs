@@ -15,12 +15,18 @@ internal static class ControlFraming
     public static async ValueTask WriteAsync(Stream stream, ControlMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var json = JsonSerializer.SerializeToUtf8Bytes(message, ControlJsonContext.Default.ControlMessage);
-        var frame = new byte[4 + json.Length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, json.Length);
-        json.CopyTo(frame, 4);
+        var frame = Frame(JsonSerializer.SerializeToUtf8Bytes(message, ControlJsonContext.Default.ControlMessage));
         await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The frame that carries <paramref name="json"/>: its length, then the bytes as they are.</summary>
+    public static byte[] Frame(ReadOnlySpan<byte> json)
+    {
+        var frame = new byte[4 + json.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, json.Length);
+        json.CopyTo(frame.AsSpan(4));
+        return frame;
     }
 
     /// <summary>Reads one frame; <c>null</c> when the stream ended cleanly between frames.</summary>

@@ -12,14 +12,7 @@ namespace Defuss.Tests.Control;
 /// <summary>Reports are validated at the boundary: a malformed one never reaches the worker's actor.</summary>
 public sealed partial class ControlHubTests
 {
-    private static byte[] Frame(string json)
-    {
-        var body = Encoding.UTF8.GetBytes(json);
-        var frame = new byte[4 + body.Length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
-        body.CopyTo(frame, 4);
-        return frame;
-    }
+    private static byte[] Frame(string json) => ControlFraming.Frame(Encoding.UTF8.GetBytes(json));
 
     /// <summary>Connects as worker 0, incarnation 3, pid 4242, and has the supervisor accept it for <paramref name="worker"/>.</summary>
     private async Task<NetworkStream> ConnectAcceptedAsync(TestProbe worker)

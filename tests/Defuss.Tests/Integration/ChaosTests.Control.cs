@@ -118,14 +118,7 @@ public abstract partial class ChaosTests
         await StopsCleanlyAsync(defuss);
     }
 
-    private static byte[] Frame(string json)
-    {
-        var body = Encoding.UTF8.GetBytes(json);
-        var frame = new byte[4 + body.Length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
-        body.CopyTo(frame, 4);
-        return frame;
-    }
+    private static byte[] Frame(string json) => ControlFraming.Frame(Encoding.UTF8.GetBytes(json));
 
     /// <summary>The environment process <paramref name="pid"/> (ours, so readable) was started with.</summary>
     private static async Task<Dictionary<string, string>> EnvironmentOfAsync(int pid)

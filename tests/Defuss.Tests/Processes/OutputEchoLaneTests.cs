@@ -69,12 +69,7 @@ public sealed class OutputEchoLaneTests : IDisposable
     [Fact]
     public async Task DropsAgainWithinTheInterval_AreReportedOnlyOnceItHasPassed()
     {
-        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite(Line(i)));
-        await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console");
-        _console.Open();
-        await _logs.WaitForAsync(e => e.EventId.Id == HostEventIds.WorkerOutputDropped);
-        await _lane.WhenDrainedAsync().WaitAsync(TestTimeouts.Default);
-        _console.Shut();
+        await DropAndReportOnceAsync();
         var before = _lane.Dropped;
         _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite(Line(i)));
         await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console again");
@@ -93,12 +88,7 @@ public sealed class OutputEchoLaneTests : IDisposable
     [Fact]
     public async Task ReportRemainingDrops_AtStop_ReportsWhatTheIntervalHeldBack()
     {
-        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite(Line(i)));
-        await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console");
-        _console.Open();
-        await _logs.WaitForAsync(e => e.EventId.Id == HostEventIds.WorkerOutputDropped);
-        await _lane.WhenDrainedAsync().WaitAsync(TestTimeouts.Default);
-        _console.Shut();
+        await DropAndReportOnceAsync();
         _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite(Line(i)));
         await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console again");
         _console.Open();
@@ -107,5 +97,16 @@ public sealed class OutputEchoLaneTests : IDisposable
         _lane.ReportRemainingDrops();
 
         _logs.Entries.Count(e => e.EventId.Id == HostEventIds.WorkerOutputDropped).Should().Be(2);
+    }
+
+    /// <summary>Floods the lane while the console is blocked, lets the first drop report through, and shuts the console again.</summary>
+    private async Task DropAndReportOnceAsync()
+    {
+        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite(Line(i)));
+        await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console");
+        _console.Open();
+        await _logs.WaitForAsync(e => e.EventId.Id == HostEventIds.WorkerOutputDropped);
+        await _lane.WhenDrainedAsync().WaitAsync(TestTimeouts.Default);
+        _console.Shut();
     }
 }

@@ -53,25 +53,7 @@ internal sealed partial class DefussProcess
 
     private static DefussProcess LaunchUnread(string appPath, string[] settings)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(appPath);
-        foreach (var argument in DefaultSettings.Concat(settings))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DEFUSS_", StringComparison.Ordinal) || k.StartsWith("Defuss__", StringComparison.Ordinal)).ToArray())
-        {
-            start.Environment.Remove(key);
-        }
-
-        var process = new DefussProcess(new Process { StartInfo = start });
+        var process = new DefussProcess(new Process { StartInfo = StartInfo(appPath, settings) });
         process._primary.Start();
         process._primary.StandardInput.Close();
         _ = process.ReadOutputUntilListeningAsync();

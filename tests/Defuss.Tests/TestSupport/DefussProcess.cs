@@ -200,6 +200,19 @@ internal sealed partial class DefussProcess : IAsyncDisposable
 
     private static DefussProcess Launch(string appPath, string[] settings, int? descriptorLimit = null)
     {
+        var process = new DefussProcess(new Process { StartInfo = StartInfo(appPath, settings, descriptorLimit) });
+        process._primary.OutputDataReceived += (_, e) => process.OnLine(e.Data, stdout: true);
+        process._primary.ErrorDataReceived += (_, e) => process.OnLine(e.Data, stdout: false);
+        process._primary.Start();
+        process._primary.StandardInput.Close();
+        process._primary.BeginOutputReadLine();
+        process._primary.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>dotnet running <paramref name="appPath"/> with every stream redirected, the tests' settings, and no Defuss setting of the test run's own environment.</summary>
+    private static ProcessStartInfo StartInfo(string appPath, string[] settings, int? descriptorLimit = null)
+    {
         // prlimit sets the limit and then executes dotnet in its own place: the pid is the primary's.
         var start = new ProcessStartInfo(descriptorLimit is null ? "dotnet" : "prlimit")
         {
@@ -226,14 +239,7 @@ internal sealed partial class DefussProcess : IAsyncDisposable
             start.Environment.Remove(key);
         }
 
-        var process = new DefussProcess(new Process { StartInfo = start });
-        process._primary.OutputDataReceived += (_, e) => process.OnLine(e.Data, stdout: true);
-        process._primary.ErrorDataReceived += (_, e) => process.OnLine(e.Data, stdout: false);
-        process._primary.Start();
-        process._primary.StandardInput.Close();
-        process._primary.BeginOutputReadLine();
-        process._primary.BeginErrorReadLine();
-        return process;
+        return start;
     }
 
     private int _streamsOpen = 2;

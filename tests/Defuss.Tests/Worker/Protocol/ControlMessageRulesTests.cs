@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker.Protocol;
@@ -80,12 +79,5 @@ public sealed class ControlMessageRulesTests
         (await read.Should().ThrowAsync<InvalidDataException>()).WithMessage("*negative deadline*");
     }
 
-    private static byte[] Frame(string json)
-    {
-        var body = Encoding.UTF8.GetBytes(json);
-        var frame = new byte[4 + body.Length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
-        body.CopyTo(frame, 4);
-        return frame;
-    }
+    private static byte[] Frame(string json) => ControlFraming.Frame(Encoding.UTF8.GetBytes(json));
 }
