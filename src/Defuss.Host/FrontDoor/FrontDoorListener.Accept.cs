@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Defuss.Worker.Resilience;
 using Microsoft.Extensions.Logging;
 
 namespace Defuss.FrontDoor;
@@ -40,14 +41,14 @@ internal sealed partial class FrontDoorListener
     {
         var listenSocket = _listenSocket!;
         var stopping = _stopAccepting.Token;
-        var backoff = MinAcceptBackoff;
+        var backoff = ErrorBackoff.ForAccept;
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
                 client = await listenSocket.AcceptAsync(stopping);
-                backoff = MinAcceptBackoff;
+                backoff.Reset();
             }
             catch (Exception) when (stopping.IsCancellationRequested)
             {
@@ -61,17 +62,17 @@ internal sealed partial class FrontDoorListener
             catch (Exception exception)
             {
                 // Out of descriptors or buffers: a pause lets connections close before we accept again.
-                FrontDoorLog.AcceptFailed(_logger, backoff.TotalMilliseconds, exception);
+                var delay = backoff.Next();
+                FrontDoorLog.AcceptFailed(_logger, delay.TotalMilliseconds, exception);
                 try
                 {
-                    await Task.Delay(backoff, _timeProvider, stopping);
+                    await Task.Delay(delay, _timeProvider, stopping);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
 
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
                 continue;
             }
 

@@ -1,3 +1,4 @@
+using Defuss.Worker.Resilience;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -58,7 +59,7 @@ internal sealed partial class FrontDoorListener
         var stopping = _stopAccepting.Token;
         var peekBuffer = new byte[_options.MaxHeaderBytes];
         var address = stackalloc byte[128];
-        var backoff = MinAcceptBackoff;
+        var backoff = ErrorBackoff.ForAccept;
         var inspection = (long)(_options.RequestInspectionTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
         while (!stopping.IsCancellationRequested)
         {
@@ -78,17 +79,17 @@ internal sealed partial class FrontDoorListener
                 }
 
                 // Out of descriptors or buffers: a pause lets connections close before we accept again.
-                FrontDoorLog.AcceptFailed(_logger, errno, backoff.TotalMilliseconds);
-                if (stopping.WaitHandle.WaitOne(backoff))
+                var delay = backoff.Next();
+                FrontDoorLog.AcceptFailed(_logger, errno, delay.TotalMilliseconds);
+                if (stopping.WaitHandle.WaitOne(delay))
                 {
                     return;
                 }
 
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
                 continue;
             }
 
-            backoff = MinAcceptBackoff;
+            backoff.Reset();
             if (AtCapacity)
             {
                 RejectOverCapacity(fd);

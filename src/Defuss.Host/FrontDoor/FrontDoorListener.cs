@@ -20,8 +20,6 @@ namespace Defuss.FrontDoor;
 internal sealed partial class FrontDoorListener : IAsyncDisposable
 {
     private const int ListenBacklog = 512;
-    private static readonly TimeSpan MinAcceptBackoff = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly FrontDoorOptions _options;

@@ -1,17 +1,12 @@
 using System.Security.Cryptography;
 using Defuss.Worker.Interop;
 using Defuss.Worker.Protocol;
+using Defuss.Worker.Resilience;
 
 namespace Defuss.Worker.Runtime.Handoff;
 
 internal sealed partial class HandoffConnectionListener
 {
-    /// <summary>The first pause after a failed accept: 10 ms, doubled at each failure in a row up to <see cref="MaxAcceptBackoff"/>.</summary>
-    internal static readonly TimeSpan MinAcceptBackoff = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>The longest pause after a failed accept: 1 s, so that a worker out of descriptors takes channels again within a second of having some.</summary>
-    internal static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
-
     private const int ENotSock = 88;
     private const int EOpNotSupp = 95;
 
@@ -27,15 +22,12 @@ internal sealed partial class HandoffConnectionListener
         }
     }
 
-    /// <summary>The pause after <paramref name="failures"/> failed accepts in a row (from 1): doubling from the minimum, capped.</summary>
-    internal static TimeSpan AcceptBackoff(int failures) =>
-        TimeSpan.FromTicks(Math.Min(MaxAcceptBackoff.Ticks, MinAcceptBackoff.Ticks << Math.Clamp(failures - 1, 0, 20)));
-
     private unsafe void AcceptChannels()
     {
         var listenFd = (int)_listenSocket.Handle;
         Span<(uint Events, ulong Token)> ready = stackalloc (uint, ulong)[2];
-        var failures = 0;
+        // Capped at 1 s, so that a worker out of descriptors takes channels again within a second of having some.
+        var backoff = ErrorBackoff.ForAccept;
         while (!_unbound)
         {
             _ = _epoll.Wait(ready, -1);
@@ -65,13 +57,13 @@ internal sealed partial class HandoffConnectionListener
 
                     // Out of descriptors or memory. The listening socket stays readable, so the level-triggered epoll
                     // would wake at once: pause instead, longer each time, until descriptors are free again.
-                    var backoff = AcceptBackoff(++failures);
+                    var delay = backoff.Next();
                     if (_acceptFailures.TryEnter(out var occurrences))
                     {
-                        WorkerLog.HandoffChannelAcceptFailed(_logger, errno, occurrences, (long)backoff.TotalMilliseconds);
+                        WorkerLog.HandoffChannelAcceptFailed(_logger, errno, occurrences, (long)delay.TotalMilliseconds);
                     }
 
-                    if (_unbinding.Wait(backoff))
+                    if (_unbinding.Wait(delay))
                     {
                         return;
                     }
@@ -79,7 +71,7 @@ internal sealed partial class HandoffConnectionListener
                     continue;
                 }
 
-                failures = 0;
+                backoff.Reset();
                 var channel = new WorkerHandoffChannel(fd, _logger);
                 var reader = new Thread(() => ReadChannel(channel)) { IsBackground = true, Name = "Defuss handoff receive" };
                 lock (_gate)

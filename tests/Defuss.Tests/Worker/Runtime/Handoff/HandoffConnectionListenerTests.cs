@@ -35,18 +35,6 @@ public sealed partial class HandoffConnectionListenerTests : IDisposable
         return !await read.WaitAsync(TestTimeouts.Default);
     }
 
-    [Theory]
-    [InlineData(1, 10)]
-    [InlineData(2, 20)]
-    [InlineData(5, 160)]
-    [InlineData(7, 640)]
-    [InlineData(8, 1000)]
-    [InlineData(1000, 1000)]
-    public void AcceptBackoff_FailuresInARow_DoublesFromTenMillisecondsUpToOneSecond(int failures, int milliseconds)
-    {
-        HandoffConnectionListener.AcceptBackoff(failures).Should().Be(TimeSpan.FromMilliseconds(milliseconds));
-    }
-
     [Fact]
     public async Task WrongSecret_TheChannelIsClosedBothWaysAndForgotten()
     {
