@@ -43,7 +43,7 @@ public abstract class AkkaSampleTests(string delivery)
     [Fact]
     public async Task TenantRouter_KeepsAPinnedTenantOnItsWorker()
     {
-        await using var defuss = await StartAsync("--Tenants:acme=1");
+        await using var defuss = await StartAsync("--Tenants:acme=1", DefussProcess.PatientInspection);
         var (_, worker1) = await defuss.ReadyPidsAsync();
 
         for (var i = 0; i < 5; i++)

@@ -11,8 +11,8 @@ public abstract class RoutingStrategyTests(string delivery)
     [Collection(ShowcaseCollection.Name)]
     public sealed class Proxy() : RoutingStrategyTests(Delivery.Proxy);
 
-    /// <summary>Starts the Showcase in this class's delivery mode, with <paramref name="settings"/>.</summary>
-    private Task<DefussProcess> StartAsync(params string[] settings) => DefussProcess.StartAsync(Delivery.With(delivery, settings));
+    /// <summary>Starts the Showcase in this class's delivery mode, with <paramref name="settings"/>; every strategy here routes by the head.</summary>
+    private Task<DefussProcess> StartAsync(params string[] settings) => DefussProcess.StartAsync(Delivery.With(delivery, [DefussProcess.PatientInspection, .. settings]));
 
     [Fact]
     public async Task ConsistentHash_BySessionHeader_KeepsEachSessionOnOneWorker()

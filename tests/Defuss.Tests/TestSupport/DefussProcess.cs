@@ -17,6 +17,12 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     /// <summary>Loopback only, a port the OS picks, two workers.</summary>
     private static readonly string[] DefaultSettings = ["--Defuss:Host=127.0.0.1", "--Defuss:Port=0", "--Defuss:Workers=2"];
 
+    /// <summary>
+    /// For a test whose routing reads the request head: the front door waits up to 5 s for it instead of 10 ms, so that a
+    /// test client the loaded machine delays between its connect and its write is not routed without its head.
+    /// </summary>
+    public const string PatientInspection = "--Defuss:RequestInspectionTimeout=00:00:05";
+
     private readonly Process _primary;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentDictionary<int, int> _workerPids = new();
