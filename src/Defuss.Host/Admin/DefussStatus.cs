@@ -37,6 +37,7 @@ public sealed record DefussStatus(
 /// <param name="GcHeapBytes">Its managed heap size after the last GC.</param>
 /// <param name="Connections">Connections its Kestrel has open.</param>
 /// <param name="RequestsInFlight">Requests it is handling.</param>
+/// <param name="RequestsServed">Requests its current process has completed (a rate is the difference between two snapshots).</param>
 /// <param name="LastHeartbeatAt">When its last heartbeat arrived, if one has.</param>
 public sealed record WorkerStatus(
     int Index,
@@ -52,6 +53,7 @@ public sealed record WorkerStatus(
     long GcHeapBytes,
     long Connections,
     long RequestsInFlight,
+    long RequestsServed,
     DateTimeOffset? LastHeartbeatAt);
 
 /// <summary>One worker event as <c>/status</c> lists it.</summary>
