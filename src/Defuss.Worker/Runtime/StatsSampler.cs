@@ -51,7 +51,10 @@ internal sealed class StatsSampler
             ActiveConnections: _activity.ActiveConnections,
             RequestsInFlight: _activity.RequestsInFlight,
             UptimeMs: (long)uptime.TotalMilliseconds,
-            SampledAtUnixMs: now.ToUnixTimeMilliseconds());
+            SampledAtUnixMs: now.ToUnixTimeMilliseconds())
+        {
+            RequestsServed = _activity.RequestsServed,
+        };
     }
 
     private double SampleCpuPercent()
