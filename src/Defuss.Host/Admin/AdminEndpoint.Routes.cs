@@ -106,7 +106,7 @@ internal sealed partial class AdminEndpoint
     /// Why a request is refused, if it is: the local socket is private to the user already; over TCP, a token once one is
     /// set, else a loopback client.
     /// </summary>
-    private static (int Status, string Reason)? Refusal(HttpContext context, byte[]? expected)
+    internal static (int Status, string Reason)? Refusal(HttpContext context, byte[]? expected)
     {
         var client = context.Connection.RemoteIpAddress;
         if (client is null)

@@ -137,12 +137,39 @@ internal sealed partial class AdminEndpoint : IAsyncDisposable
                 File.SetUnixFileMode(directory, Private);
             }
 
+            if (Answers(path))
+            {
+                // Another primary in this same process (an app that runs two, or a test host) has it: never take it over.
+                AdminLog.SocketFailed(logger, path, "another primary in this process listens on it");
+                return false;
+            }
+
             File.Delete(path);
             return true;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             AdminLog.SocketFailed(logger, path, exception.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Whether something listens on the socket file at <paramref name="path"/> (a stale file refuses the connection).</summary>
+    private static bool Answers(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
             return false;
         }
     }
