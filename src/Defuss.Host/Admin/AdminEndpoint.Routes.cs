@@ -48,7 +48,7 @@ internal sealed partial class AdminEndpoint
 
         app.MapGet("/", context =>
         {
-            context.Response.ContentType = "text/html; charset=utf-8";
+            context.Response.ContentType = StatusPage.ContentType;
             return context.Response.Body.WriteAsync(StatusPage.Html, context.RequestAborted).AsTask();
         });
         app.MapGet("/status", context =>
