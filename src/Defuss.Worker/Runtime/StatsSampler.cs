@@ -44,7 +44,8 @@ internal sealed class StatsSampler
             Pid: Environment.ProcessId,
             CpuPercent: cpuPercent,
             WorkingSetBytes: Environment.WorkingSet,
-            GcHeapBytes: gc.HeapSizeBytes,
+            // Before its first collection the GC reports no heap at all: what is allocated so far is the truth then.
+            GcHeapBytes: gc.HeapSizeBytes > 0 ? gc.HeapSizeBytes : GC.GetTotalMemory(forceFullCollection: false),
             GcCommittedBytes: gc.TotalCommittedBytes,
             GcPausePercent: Math.Min(pausePercent, 100),
             ThreadPoolQueueLength: ThreadPool.PendingWorkItemCount,
