@@ -35,7 +35,7 @@ internal sealed class LsCommand : AsyncCommand<AdminSettings>
                         _console.WriteLine();
                     }
 
-                    _console.Write(StatusView.Render(status));
+                    _console.Write(StatusView.Render(status, _console.Profile.Width));
                     shown++;
                 }
                 catch (AdminException e) when (e.Gone && client.Pid is not null)

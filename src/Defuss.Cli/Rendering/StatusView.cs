@@ -1,3 +1,4 @@
+using System.Globalization;
 using Defuss.Cli.Admin;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -7,41 +8,51 @@ namespace Defuss.Cli.Rendering;
 /// <summary>How <c>ls</c> shows a primary: a header line and a table of its workers.</summary>
 internal static class StatusView
 {
-    public static IRenderable Render(PrimaryStatus status)
-    {
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var header in new[] { "id", "pid", "inc", "state", "uptime", "restarts", "cpu", "memory", "gc heap", "conns", "in flight", "last exit" })
-        {
-            table.AddColumn(new TableColumn(header).NoWrap());
-        }
+    /// <summary>Below this many columns the table leaves out incarnation, GC heap and in flight, and draws no box.</summary>
+    public const int NarrowBelow = 115;
 
-        foreach (var column in table.Columns.Where((_, i) => i is 0 or 1 or 2 or 5 or 6 or 7 or 8 or 9 or 10))
+    private static readonly Column[] Columns =
+    [
+        new("id", Right: true, Wide: false, w => Plain(Whole(w.Index))),
+        new("pid", Right: true, Wide: false, w => Plain(w.Pid == 0 ? "-" : Whole(w.Pid))),
+        new("inc", Right: true, Wide: true, w => Plain(Whole(w.Incarnation))),
+        new("state", Right: false, Wide: false, w => new Text(w.State, Palette.State(w.State))),
+        new("uptime", Right: false, Wide: false, w => Plain(w.StartedAt is null ? "-" : Units.Duration(w.UptimeSeconds))),
+        new("restarts", Right: true, Wide: false, w => Plain(Whole(w.Restarts))),
+        new("cpu", Right: true, Wide: false, w => Plain(Units.Percent(w.CpuPercent))),
+        new("memory", Right: true, Wide: false, w => Plain(Units.Bytes(w.WorkingSetBytes))),
+        new("gc heap", Right: true, Wide: true, w => Plain(Units.Bytes(w.GcHeapBytes))),
+        new("conns", Right: true, Wide: false, w => Plain(Whole(w.Connections))),
+        new("in flight", Right: true, Wide: true, w => Plain(Whole(w.RequestsInFlight))),
+        new("last exit", Right: false, Wide: false, w => w.LastExit is { } exit ? new Text(exit, Palette.Error) : Plain("-")),
+    ];
+
+    public static IRenderable Render(PrimaryStatus status, int consoleWidth)
+    {
+        var narrow = consoleWidth < NarrowBelow;
+        var columns = Columns.Where(c => !narrow || !c.Wide).ToList();
+        var table = new Table().Border(narrow ? TableBorder.None : TableBorder.Rounded);
+        foreach (var column in columns)
         {
-            column.RightAligned();
+            var header = new TableColumn(narrow ? new Markup($"[bold]{column.Header}[/]") : new Text(column.Header)).NoWrap();
+            if (narrow)
+            {
+                header.Padding(0, 0, 2, 0);
+            }
+
+            table.AddColumn(column.Right ? header.RightAligned() : header);
         }
 
         foreach (var worker in status.Workers.OrderBy(w => w.Index))
         {
-            table.AddRow(
-                Cell(worker.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                Cell(Pid(worker.Pid)),
-                Cell(worker.Incarnation.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new Text(worker.State, Palette.State(worker.State)),
-                Cell(worker.StartedAt is null ? "-" : Units.Duration(worker.UptimeSeconds)),
-                Cell(worker.Restarts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                Cell(Units.Percent(worker.CpuPercent)),
-                Cell(Units.Bytes(worker.WorkingSetBytes)),
-                Cell(Units.Bytes(worker.GcHeapBytes)),
-                Cell(worker.Connections.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                Cell(worker.RequestsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                worker.LastExit is { } exit ? new Text(exit, Palette.Error) : Cell("-"));
+            table.AddRow(columns.Select(c => c.Cell(worker)));
         }
 
         return new Rows(Header(status), table);
     }
 
     /// <summary>
-    /// <c>primary 4242 · 1.0.0 · up 12s · http://0.0.0.0:3000 · handoff · RoundRobin · 2/2 ready</c>.
+    /// <c>primary 4242 · v1.0.0 · up 12s · http://0.0.0.0:3000 · delivery handoff · balancer RoundRobin · 2/2 ready</c>.
     /// </summary>
     public static IRenderable Header(PrimaryStatus status)
     {
@@ -61,7 +72,9 @@ internal static class StatusView
         return new Markup(string.Join(" · ", parts));
     }
 
-    private static string Pid(int pid) => pid == 0 ? "-" : pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Whole(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static Text Cell(string text) => new(text);
+    private static Text Plain(string text) => new(text);
+
+    private sealed record Column(string Header, bool Right, bool Wide, Func<WorkerInfo, IRenderable> Cell);
 }

@@ -17,15 +17,17 @@ internal sealed class CliHarness : IAsyncDisposable
     private readonly List<FakeAdminServer> _servers = [];
     private readonly List<Socket> _stale = [];
 
-    public CliConsole Console { get; } = new();
+    public CliConsole Console { get; }
 
     public string Directory => _directory.FullPath;
 
     /// <summary>The tool's environment: this directory, no environment variables, 50 ms refreshes.</summary>
     public CliEnvironment Environment { get; set; }
 
-    public CliHarness()
+    /// <param name="consoleWidth">The console's columns; the default is wide enough for every column of every table.</param>
+    public CliHarness(int consoleWidth = 200)
     {
+        Console = new CliConsole(consoleWidth);
         Environment = new CliEnvironment
         {
             AdminDirectory = _directory.FullPath,

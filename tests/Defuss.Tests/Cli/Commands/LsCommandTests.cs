@@ -117,4 +117,17 @@ public sealed class LsCommandTests
         exitCode.Should().Be(0, cli.Console.Text);
         cli.Console.Text.Should().Contain("primary 4343").And.NotContain("primary 4242");
     }
+
+    [Fact]
+    public async Task RunAsync_NarrowTerminal_LeavesOutTheWideColumns()
+    {
+        await using var cli = new CliHarness(consoleWidth: 80);
+        await cli.StartPrimaryAsync(4242, app => app.MapStatus(Status(4242, WorkerAt(0, 4250, state: "Restarting", lastExit: "SIGKILL"))));
+
+        var exitCode = await cli.RunAsync("ls");
+
+        exitCode.Should().Be(0, cli.Console.Text);
+        cli.Console.Text.Should().Contain("Restarting").And.Contain("70.0 MiB").And.Contain("SIGKILL").And.NotContain("gc heap");
+        cli.Console.Text.Split('\n').Should().OnlyContain(line => line.Length <= 80);
+    }
 }
