@@ -23,44 +23,20 @@ internal sealed partial class DefussMetrics
         (_accepted ??= _meter.CreateCounter<long>("defuss.connections.accepted", "{connection}", "Client connections the front door accepted.")).Add(1);
 
     /// <summary>A worker took a connection, by <paramref name="mode"/> (<c>proxy</c> or <c>handoff</c>).</summary>
-    public void ConnectionDelivered(string mode)
-    {
-        var counter = _delivered ??= _meter.CreateCounter<long>("defuss.connections.delivered", "{connection}", "Client connections a worker took, by delivery mode (proxy or handoff).");
-        if (counter.Enabled)
-        {
-            counter.Add(1, new KeyValuePair<string, object?>("defuss.delivery", mode));
-        }
-    }
+    public void ConnectionDelivered(string mode) => AddTagged(
+        ref _delivered, "defuss.connections.delivered", "{connection}", "Client connections a worker took, by delivery mode (proxy or handoff).", "defuss.delivery", mode);
 
     /// <summary>The front door answered <c>503</c>, for <paramref name="reason"/> (<c>no_backend</c> or <c>capacity</c>).</summary>
-    public void ServiceUnavailableSent(string reason)
-    {
-        var counter = _serviceUnavailable ??= _meter.CreateCounter<long>("defuss.responses.service_unavailable", "{response}", "503 answers the front door sent itself, by reason (no_backend: no worker could take the connection; capacity: MaxConnections reached).");
-        if (counter.Enabled)
-        {
-            counter.Add(1, new KeyValuePair<string, object?>("defuss.reason", reason));
-        }
-    }
+    public void ServiceUnavailableSent(string reason) => AddTagged(
+        ref _serviceUnavailable, "defuss.responses.service_unavailable", "{response}", "503 answers the front door sent itself, by reason (no_backend: no worker could take the connection; capacity: MaxConnections reached).", "defuss.reason", reason);
 
     /// <summary>The front door could not reach worker <paramref name="workerId"/> for a connection.</summary>
-    public void BackendConnectFailed(string workerId)
-    {
-        var counter = _connectFailures ??= _meter.CreateCounter<long>("defuss.backend.connect_failures", "{attempt}", "Attempts to deliver a connection to a worker that failed before the worker took anything (refused, unreachable), by worker.");
-        if (counter.Enabled)
-        {
-            counter.Add(1, new KeyValuePair<string, object?>("defuss.worker", workerId));
-        }
-    }
+    public void BackendConnectFailed(string workerId) => AddTagged(
+        ref _connectFailures, "defuss.backend.connect_failures", "{attempt}", "Attempts to deliver a connection to a worker that failed before the worker took anything (refused, unreachable), by worker.", "defuss.worker", workerId);
 
     /// <summary>The router left worker <paramref name="workerId"/> out of routing for its ejection period.</summary>
-    public void BackendEjected(string workerId)
-    {
-        var counter = _ejections ??= _meter.CreateCounter<long>("defuss.backend.ejections", "{ejection}", "Workers the router left out of routing for Defuss:EjectionPeriod after the front door could not reach them, by worker.");
-        if (counter.Enabled)
-        {
-            counter.Add(1, new KeyValuePair<string, object?>("defuss.worker", workerId));
-        }
-    }
+    public void BackendEjected(string workerId) => AddTagged(
+        ref _ejections, "defuss.backend.ejections", "{ejection}", "Workers the router left out of routing for Defuss:EjectionPeriod after the front door could not reach them, by worker.", "defuss.worker", workerId);
 
     /// <summary>How long a connection waited, from its accept, for its head to be sniffed.</summary>
     public void HeadSniffed(TimeSpan wait)
@@ -79,6 +55,16 @@ internal sealed partial class DefussMetrics
         if (histogram.Enabled)
         {
             histogram.Record(decision.TotalSeconds);
+        }
+    }
+
+    /// <summary>Adds one to the counter in <paramref name="counter"/> (created on first use), tagged <paramref name="tag"/> = <paramref name="value"/>.</summary>
+    private void AddTagged(ref Counter<long>? counter, string name, string unit, string description, string tag, string value)
+    {
+        var created = counter ??= _meter.CreateCounter<long>(name, unit, description);
+        if (created.Enabled)
+        {
+            created.Add(1, new KeyValuePair<string, object?>(tag, value));
         }
     }
 }

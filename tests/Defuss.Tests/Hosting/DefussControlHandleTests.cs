@@ -39,8 +39,7 @@ public sealed class DefussControlHandleTests
 
         await control.StopAsync(graceful: true).WaitAsync(TimeSpan.FromSeconds(60));
 
-        primary.Run.IsCompleted.Should().BeTrue("StopAsync completes once the run is over");
-        (await primary.Run).Should().Be(0);
+        (await primary.Run.WaitAsync(TestTimeouts.Default)).Should().Be(0, "once the drain is over, the run returns");
         primary.Events.Seen.OfType<WorkerExited>().Should().ContainSingle()
             .Which.Should().Match<WorkerExited>(e => e.Expected && e.Exit.Signal == null, "a graceful stop drains the worker");
     }
