@@ -25,6 +25,11 @@ internal static class MetricsExport
         {
             resource.AddService(Assembly.GetEntryAssembly()?.GetName().Name ?? "defuss", serviceInstanceId: "primary", autoGenerateServiceInstanceId: false);
         }
+        else
+        {
+            // The service is named by the variable; the instance is still the primary (the workers are 0, 1, ...).
+            resource.AddAttributes([new KeyValuePair<string, object>("service.instance.id", "primary")]);
+        }
 
         var builder = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
