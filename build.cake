@@ -1,11 +1,13 @@
 // Defuss build: `dotnet tool restore && dotnet cake` runs the default target (Test).
-// Targets: Clean, Build, Test (default), Bench, Pack.
+// Targets: Clean, Build, BrowserDeps, Test (default), Bench, Pack.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchFilter = Argument("filter", "*");
 var solution = "./Defuss.sln";
 var artifacts = Directory("./artifacts");
+// Where Debian's chromium package puts the browser that the status page's tests drive.
+const string DebianChromium = "/usr/bin/chromium";
 
 Task("Clean")
     .Does(() =>
@@ -28,8 +30,50 @@ Task("Build")
     });
 });
 
+// The status page's tests drive Debian's Chromium headless (Playwright's own browser download needs the internet).
+// A fresh machine gets it here; where it cannot, the tests fail and say how to install it: they never skip.
+Task("BrowserDeps")
+    .Does(() =>
+{
+    var chosen = EnvironmentVariable("DEFUSS_CHROMIUM");
+    if (!string.IsNullOrEmpty(chosen))
+    {
+        if (FileExists(chosen))
+        {
+            Information("Chromium for the browser tests (DEFUSS_CHROMIUM): " + chosen);
+        }
+        else
+        {
+            Warning("DEFUSS_CHROMIUM names " + chosen + ", where there is no file, so the browser tests will fail.");
+        }
+
+        return;
+    }
+
+    if (FileExists(DebianChromium))
+    {
+        Information("Chromium for the browser tests: " + DebianChromium);
+        return;
+    }
+
+    if (!IsRunningOnLinux() || System.Environment.UserName != "root")
+    {
+        Warning("No Chromium at " + DebianChromium + ", and this is not Linux as root, so the browser tests will fail. " +
+            "Install it first (`sudo apt-get install -y chromium` on Debian), or set DEFUSS_CHROMIUM to a Chromium's path.");
+        return;
+    }
+
+    Information("No Chromium at " + DebianChromium + ": installing Debian's chromium package for the browser tests.");
+    // A stale or missing package list is the usual reason an install fails on a fresh machine: refresh it, then retry.
+    if (AptGet("install -y chromium") != 0 && (AptGet("update") != 0 || AptGet("install -y chromium") != 0))
+    {
+        Warning("`apt-get install -y chromium` failed, so the browser tests will fail; install it by hand and run again.");
+    }
+});
+
 Task("Test")
     .IsDependentOn("Build")
+    .IsDependentOn("BrowserDeps")
     .Does(() =>
 {
     var results = MakeAbsolute(artifacts + Directory("test-results"));
@@ -87,6 +131,16 @@ Task("Pack")
 });
 
 RunTarget(target);
+
+// Runs apt-get without a prompt (no terminal in CI), and returns its exit code.
+int AptGet(string arguments)
+{
+    return StartProcess("apt-get", new ProcessSettings
+    {
+        Arguments = arguments,
+        EnvironmentVariables = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" },
+    });
+}
 
 // Reads the counters of a TRX file into the plain closing line "N passed, N failed, N skipped".
 string ReadTotals(FilePath trx)

@@ -88,4 +88,11 @@ internal static class HostEventIds
     public const int ControlReportRefused = 3302;
     public const int ControlWorkerBrokeProtocol = 3303;
     public const int ControlRejectionsNotLogged = 3304;
+
+    // The admin endpoint (Admin).
+    public const int AdminListening = 3400;
+    public const int AdminSocketFailed = 3401;
+    public const int AdminRefused = 3402;
+    public const int AdminReload = 3403;
+    public const int OtlpExport = 3404;
 }

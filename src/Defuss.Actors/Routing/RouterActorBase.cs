@@ -179,6 +179,7 @@ public abstract class RouterActorBase : ReceiveActor
         {
             _state.Ejected[index] = (backend.Pid, _clock.After(_clock.GetTimestamp(), _state.EjectionPeriod));
             RoutingLog.BackendEjected(_logger, failed.Id, failed.Reason, (long)_state.EjectionPeriod.TotalMilliseconds);
+            _state.Events?.Tell(new BackendEjected(failed.Id, failed.Reason), Self);
         }
     }
 

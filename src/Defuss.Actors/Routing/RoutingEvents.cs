@@ -18,3 +18,6 @@ public enum RoutingFailureKind
 /// robin instead. The router tells it to <see cref="RoutingSettings.Events"/>; the host counts it.
 /// </summary>
 public sealed record RoutingStrategyFailed(string Router, RoutingFailureKind Kind);
+
+/// <summary>The router left backend <paramref name="Id"/> out of routing for its ejection period; told to the events actor, which counts it.</summary>
+internal sealed record BackendEjected(string Id, string Reason);

@@ -30,6 +30,9 @@ internal sealed class FrontDoorConnection : IThreadPoolWorkItem
         RemoteEndPoint = remoteEndPoint;
     }
 
+    /// <summary>When the front door accepted it (a <see cref="TimeProvider"/> timestamp), for the routing durations.</summary>
+    public long AcceptedAt { get; set; }
+
     /// <summary>The connection's number, for logs.</summary>
     public long Id { get; }
 

@@ -24,6 +24,8 @@ internal sealed partial class FrontDoorListener
     {
         _connections[connection.Id] = connection;
         Interlocked.Increment(ref _open);
+        connection.AcceptedAt = _timeProvider.GetTimestamp();
+        _metrics?.ConnectionAccepted();
     }
 
     private void Forget(FrontDoorConnection connection)
@@ -93,7 +95,9 @@ internal sealed partial class FrontDoorListener
     private void OnRejected()
     {
         var rejected = Interlocked.Increment(ref _rejected);
+        _metrics?.ConnectionAccepted();
         _metrics?.ConnectionRejected("capacity");
+        _metrics?.ServiceUnavailableSent("capacity");
         if (_overCapacityLog.TryEnter(out _))
         {
             FrontDoorLog.OverCapacity(_logger, _options.MaxConnections, rejected);

@@ -64,6 +64,7 @@ internal sealed partial class FrontDoorListener
             return;
         }
 
+        _metrics?.HeadSniffed(_timeProvider.GetElapsedTime(connection.AcceptedAt));
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             FrontDoorLog.RequestHeadSniffed(_logger, connection.Id, sniff.Request, sniff.Request.Protocol, sniff.Prefix.Length);
@@ -74,6 +75,11 @@ internal sealed partial class FrontDoorListener
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
             var backend = await ChooseAsync(connection.Id, sniff.Request, aborted);
+            if (attempt == 1)
+            {
+                _metrics?.Routed(_timeProvider.GetElapsedTime(connection.AcceptedAt));
+            }
+
             if (backend is null)
             {
                 break;
@@ -128,6 +134,7 @@ internal sealed partial class FrontDoorListener
     private void OnConnectFailed(FrontDoorConnection connection, BackendCandidate backend, BackendConnectException exception, int attempt, int attempts)
     {
         _selector.ReportConnectFailure(backend, exception.Reason);
+        _metrics?.BackendConnectFailed(backend.Id);
         FrontDoorLog.BackendConnectFailed(_logger, connection.Id, backend.Id, backend.Endpoint, exception.Reason, attempt);
         if (attempt == attempts)
         {
@@ -165,6 +172,7 @@ internal sealed partial class FrontDoorListener
         }
 
         FrontDoorLog.NoBackendAvailable(_logger, connection.Id, "answering 503");
+        _metrics?.ServiceUnavailableSent("no_backend");
         var client = connection.Client!;
         await client.SendAsync(_serviceUnavailable, SocketFlags.None, _abortConnections.Token);
         client.Shutdown(SocketShutdown.Send);

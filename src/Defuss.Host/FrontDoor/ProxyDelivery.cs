@@ -56,6 +56,7 @@ internal sealed class ProxyDelivery : IConnectionDelivery, IDisposable
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(backend);
         var backendSocket = await ConnectAsync(backend.Endpoint, cancellationToken);
+        _metrics?.ConnectionDelivered("proxy");
         var session = new ProxySession(client, backendSocket, _options.AllowHalfOpen, _timeProvider);
         _sessions[session] = backend.Id;
         try

@@ -1,6 +1,9 @@
+using System.Net;
+using System.Reflection;
 using System.Threading.Channels;
 using Akka.Actor;
 using Defuss.Actors.Workers;
+using Defuss.Admin;
 
 namespace Defuss.Hosting;
 
@@ -20,10 +23,43 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
     private IActorRef? _supervisor;
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(10);
     private long _dropped;
+    private readonly TaskCompletionSource<IReadOnlyList<IPEndPoint>> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Func<bool, Task>? _stop;
+    private IReadOnlyList<IPEndPoint> _endpoints = [];
 
     public bool IsPrimary { get; } = !Worker.Runtime.WorkerSettings.IsWorkerProcess();
 
     public IObservable<WorkerEvent> Events => this;
+
+    /// <summary>What the primary knows of itself and its workers; the events actor keeps it.</summary>
+    internal StatusBoard Board { get; } = new();
+
+    /// <summary>The workers' last lines, for <c>/logs</c>; the launcher adds to it.</summary>
+    internal Processes.WorkerLogBook Logs { get; } = new();
+
+    /// <summary>The app's version, as <c>/status</c> shows it: its entry assembly's informational version.</summary>
+    internal static string Version { get; } = VersionOf(Assembly.GetEntryAssembly());
+
+    public IReadOnlyList<IPEndPoint> Endpoints => Volatile.Read(ref _endpoints);
+
+    public DefussStatus GetStatus()
+    {
+        EnsurePrimary();
+        return Board.Snapshot(Environment.ProcessId, Version);
+    }
+
+    public Task<IReadOnlyList<IPEndPoint>> WhenListeningAsync(CancellationToken cancellationToken = default)
+    {
+        EnsurePrimary();
+        return _listening.Task.WaitAsync(cancellationToken);
+    }
+
+    public Task StopAsync(bool graceful = true, CancellationToken cancellationToken = default)
+    {
+        var stop = Volatile.Read(ref _stop)
+            ?? throw new InvalidOperationException("Stopping needs the running Defuss primary (RunDefussAsync in the primary process).");
+        return stop(graceful).WaitAsync(cancellationToken);
+    }
 
     /// <summary>How many events observers lost because they fell more than <see cref="ObserverBuffer"/> events behind.</summary>
     public long DroppedEvents => Interlocked.Read(ref _dropped);
@@ -56,6 +92,33 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
     }
 
     internal void Detach() => Volatile.Write(ref _supervisor, null);
+
+    /// <summary>The primary's stop, for <see cref="StopAsync"/>: it completes once the drain has finished.</summary>
+    internal void AttachStop(Func<bool, Task> stop) => Volatile.Write(ref _stop, stop);
+
+    /// <summary>The front door listens on <paramref name="endpoints"/>.</summary>
+    internal void Listening(IReadOnlyList<IPEndPoint> endpoints)
+    {
+        Board.SetEndpoints([.. endpoints.Select(endpoint => Admin.AdminUrl.Format(endpoint))]);
+        Volatile.Write(ref _endpoints, endpoints);
+        _listening.TrySetResult(endpoints);
+    }
+
+    /// <summary>The primary stopped (or never started): whoever waits for it to listen hears why.</summary>
+    internal void NeverListening(string reason) => _listening.TrySetException(new InvalidOperationException(reason));
+
+    private void EnsurePrimary()
+    {
+        if (!IsPrimary)
+        {
+            throw new InvalidOperationException("This is a worker process: the status and the endpoints are the primary's (check IDefussControl.IsPrimary).");
+        }
+    }
+
+    private static string VersionOf(Assembly? assembly) =>
+        assembly?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion is { } version
+            ? version.Split('+')[0]
+            : assembly?.GetName().Version?.ToString() ?? "0.0.0";
 
     /// <summary>Queues <paramref name="workerEvent"/> for every observer; never waits for one.</summary>
     internal void Publish(WorkerEvent workerEvent)

@@ -96,7 +96,10 @@ public static class DefussHostingExtensions
     {
         services.AddSingleton<DefussPrimary>();
         services.TryAddSingleton<IWorkerProcessLauncher>(provider => new OsWorkerProcessLauncher(
-            WorkerCommandLine.Current(), provider.GetRequiredService<ILogger<OsWorkerProcessLauncher>>(), metrics: provider.GetRequiredService<DefussMetrics>()));
+            WorkerCommandLine.Current(), provider.GetRequiredService<ILogger<OsWorkerProcessLauncher>>(), metrics: provider.GetRequiredService<DefussMetrics>())
+        {
+            Logs = provider.GetRequiredService<DefussControl>().Logs,
+        });
 
         // The primary serves no request itself: the front door takes the public port, and Defuss's own signal handlers
         // lead the drain, so neither Kestrel nor the console lifetime runs here.

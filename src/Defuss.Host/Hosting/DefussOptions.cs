@@ -116,6 +116,23 @@ public sealed class DefussOptions
     /// <summary>How long a stale (hung) worker may take to stop before it is killed. Defaults to 5 s.</summary>
     public TimeSpan WorkerKillGrace { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Where the admin endpoint listens (<c>/status</c>, <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, <c>/reload</c>,
+    /// <c>/logs</c> and the status page at <c>/</c>), for example <c>http://127.0.0.1:9464</c>. Defaults to unset: off (the
+    /// private local admin socket that the <c>defuss</c> tool uses is always there). It answers only loopback clients unless
+    /// <see cref="AdminToken"/> is set.
+    /// </summary>
+    public string? AdminUrl { get; set; }
+
+    /// <summary>
+    /// A secret the admin endpoint requires as <c>Authorization: Bearer &lt;token&gt;</c>; once set, clients from any address
+    /// may call it. Defaults to unset: loopback clients only, no token.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>How many workers must be Ready for <c>/readyz</c> to answer 200. Defaults to 1: the service can answer.</summary>
+    public int MinReadyWorkers { get; set; } = 1;
+
     /// <summary>Extra environment variables for every worker process.</summary>
     public Dictionary<string, string> WorkerEnv { get; set; } = [];
 

@@ -73,6 +73,9 @@ internal static class DefussOptionsValidator
             Check(whyNot is null, nameof(options.Delivery), options.Delivery, whyNot + "; use Auto or Proxy");
         }
 
+        Check(options.AdminUrl is null || Admin.AdminUrl.TryParse(options.AdminUrl, out _), nameof(options.AdminUrl), options.AdminUrl, "expected an http URL with an IP address or localhost and a port, such as http://127.0.0.1:9464 (https is not served: put a TLS proxy in front), or unset (off)");
+        Check(options.AdminToken is null || (options.AdminToken.Length >= 16 && !options.AdminToken.Any(char.IsWhiteSpace)), nameof(options.AdminToken), options.AdminToken is null ? null : "(hidden)", "expected at least 16 characters and no whitespace, or unset");
+        Check(options.MinReadyWorkers >= 0 && (!workersOk || options.MinReadyWorkers <= workers), nameof(options.MinReadyWorkers), options.MinReadyWorkers, $"expected from 0 to the number of workers ({(workersOk ? workers : MaxWorkers)})");
         foreach (var (key, value) in options.WorkerEnv)
         {
             Check(key.Length > 0 && !key.Contains('=', StringComparison.Ordinal), nameof(options.WorkerEnv), key, "an environment variable name must be non-empty and contain no '='");

@@ -106,9 +106,27 @@ internal sealed partial class DefussPrimary
             return;
         }
 
+        ForceStop();
+    }
+
+    /// <summary>Kills the workers and resets the connections now, as a second signal does.</summary>
+    private void ForceStop()
+    {
         PrimaryLog.ForcedStop(_logger);
         _supervisor?.Tell(new StopAllWorkers(TimeSpan.Zero), ActorRefs.Nobody);
         _frontDoor?.AbortConnections();
+    }
+
+    /// <summary><see cref="IDefussControl.StopAsync"/>: a stop as SIGTERM asks for it (and a second one, when not graceful); completes once the run is over.</summary>
+    private async Task StopFromControlAsync(bool graceful)
+    {
+        RequestStop(graceful ? "IDefussControl.StopAsync" : "IDefussControl.StopAsync(graceful: false)");
+        if (!graceful)
+        {
+            ForceStop();
+        }
+
+        await _finished.Task.ConfigureAwait(false);
     }
 
     private static IPAddress ParseAddress(string text) =>

@@ -21,6 +21,11 @@ internal sealed partial class DefussPrimary
             return 0;
         }
 
+        if (!await StartAdminAsync().ConfigureAwait(false))
+        {
+            return 1;
+        }
+
         _hub = new ControlHub(_supervisor!, ControlPath, _logger, _metrics);
         _hub.Start();
         _control.Attach(_supervisor!, _options!.GracefulShutdownTimeout);
@@ -48,9 +53,60 @@ internal sealed partial class DefussPrimary
         }
 
         PrimaryLog.Listening(_logger, Environment.ProcessId, Endpoint);
+        _control.Listening([Endpoint]);
         await WaitForStopAsync().ConfigureAwait(false);
         return _allGaveUp.Task.IsCompleted ? 1 : 0;
     }
+
+    /// <summary>
+    /// Starts the metrics pipeline and the admin endpoint (on <c>Defuss:AdminUrl</c>, if set, and the local admin socket);
+    /// false when the URL cannot be bound, which fails the start as a busy public port does.
+    /// </summary>
+    private async Task<bool> StartAdminAsync()
+    {
+        _meters = MetricsExport.Create(_logger);
+        var options = _options!;
+        var settings = new Admin.AdminSettings(
+            options.AdminUrl is { } text && Admin.AdminUrl.TryParse(text, out var url) ? url : null,
+            options.AdminToken,
+            options.MinReadyWorkers,
+            OperatingSystem.IsWindows() ? null : Worker.Protocol.AdminSockets.PathFor(Environment.ProcessId));
+        try
+        {
+            _admin = await Admin.AdminEndpoint.StartAsync(settings, _control, ActorSystemAnswersAsync, _meters, _loggerFactory, _shutdown.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (InvalidOperationException exception)
+        {
+            PrimaryLog.StartupFailed(_logger, exception.Message);
+            return false;
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>For <c>/healthz</c>: whether the supervisor answers within 2 s (so the actor system runs and is not wedged).</summary>
+    private async Task<bool> ActorSystemAnswersAsync(CancellationToken cancellationToken)
+    {
+        if (_supervisor is not { } supervisor)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await supervisor.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false) is { Subject: not null };
+        }
+        catch (Exception exception) when (exception is AskTimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The admin endpoint's URLs, once it listens.</summary>
+    internal IReadOnlyList<string> AdminUrls => _admin?.Urls ?? [];
 
     private async Task<bool> WaitForFirstWorkerAsync()
     {

@@ -46,6 +46,9 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private Task? _drain;
     private (long Before, long Now)? _descriptorLimit;
     private WorkerExited? _lastFailure;
+    private Admin.AdminEndpoint? _admin;
+    private OpenTelemetry.Metrics.MeterProvider? _meters;
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _signalCount;
 
     public DefussPrimary(ILoggerFactory loggerFactory, IWorkerProcessLauncher launcher, DefussControl control, DefussMetrics metrics)
@@ -67,6 +70,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     public async Task<int> RunAsync(WebApplication app, DefussOptions options, CancellationToken cancellationToken)
     {
         _options = options;
+        _control.AttachStop(StopFromControlAsync);
         using var cancelled = cancellationToken.Register(() => RequestStop("the host asked to stop"));
         if (options.InstallSignalHandlers)
         {
@@ -88,6 +92,8 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             var workers = options.ResolveWorkerCount();
             PrimaryLog.Started(_logger, Environment.ProcessId, workers, options.RouterName);
             PrimaryLog.DeliveryChosen(_logger, _handoff ? "handoff" : "proxy", deliveryReason);
+            _control.Board.Describe(_handoff ? "handoff" : "proxy", options.RouterName, workers);
+            _metrics.ObserveWorkers(_control.Board);
 
             var started = await StartHostAsync(app).ConfigureAwait(false);
             if (started == HostStart.Failed)
@@ -117,6 +123,8 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         finally
         {
             await CleanUpAsync().ConfigureAwait(false);
+            _control.NeverListening("the primary stopped before its front door listened");
+            _finished.TrySetResult();
         }
     }
 
@@ -133,7 +141,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             return;
         }
 
-        _events = system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent)), "defuss-events");
+        _events = system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent, _control.Board)), "defuss-events");
         _router = system.ActorOf(LoadBalancers.PropsFor(options, Random.Shared, resolver), "defuss-router");
         _router.Tell(new RoutingSettings(options.EjectionPeriod, _events), ActorRefs.Nobody);
         _supervisor = system.ActorOf(WorkerSupervisor.PropsFor(PoolSettings(options), _launcher, _router, _events), "defuss-supervisor");
@@ -165,6 +173,12 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         }
 
         _signals.Clear();
+        if (Interlocked.Exchange(ref _admin, null) is { } admin)
+        {
+            await admin.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Interlocked.Exchange(ref _meters, null)?.Dispose();
         if (Interlocked.Exchange(ref _frontDoor, null) is { } frontDoor)
         {
             await frontDoor.DisposeAsync().ConfigureAwait(false);

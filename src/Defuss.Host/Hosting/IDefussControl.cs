@@ -1,3 +1,4 @@
+using System.Net;
 using Defuss.Actors.Workers;
 
 namespace Defuss.Hosting;
@@ -21,4 +22,20 @@ public interface IDefussControl
     /// <summary>Replaces every worker, one at a time, each new one Ready before the old one drains (as SIGHUP does).</summary>
     /// <returns>How many workers were replaced.</returns>
     Task<int> RollingRestartAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A snapshot of the primary and its workers: the same data as the admin endpoint's <c>/status</c>.</summary>
+    DefussStatus GetStatus();
+
+    /// <summary>The endpoints the front door listens on (with the real port when <c>Port</c> is 0); empty until it listens.</summary>
+    IReadOnlyList<IPEndPoint> Endpoints { get; }
+
+    /// <summary>Completes with <see cref="Endpoints"/> once the front door listens; fails if the primary stops before it does.</summary>
+    Task<IReadOnlyList<IPEndPoint>> WhenListeningAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stops the primary, as SIGTERM does: <paramref name="graceful"/> drains (in-flight requests finish within
+    /// <c>GracefulShutdownTimeout</c>); not graceful kills the workers at once, as a second SIGTERM does. Completes once the
+    /// drain has ended; <c>RunDefussAsync</c> then returns.
+    /// </summary>
+    Task StopAsync(bool graceful = true, CancellationToken cancellationToken = default);
 }

@@ -34,14 +34,24 @@ internal sealed partial class OsWorkerProcess
         }
     }
 
-    private static void Deliver(List<string> lines, OutputEchoLane echo, RecentLines? recent)
+    /// <summary>
+    /// Keeps the lines of one read (in the exit report's tail and the log book) and echoes them, labelled with the worker
+    /// and joined, as one piece.
+    /// </summary>
+    private void Deliver(List<string> lines, OutputEchoLane echo, RecentLines? recent)
     {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
         foreach (var line in lines)
         {
             recent?.Add(line);
-            echo.TryWrite(line);
+            _logs?.Add(_index, Pid, echo.Stream, line);
         }
 
+        echo.TryWrite(WorkerLineLabel.Join(lines, _prefix, _jsonLabel));
         lines.Clear();
     }
 }

@@ -20,6 +20,9 @@ internal sealed partial class OsWorkerProcess : IWorkerProcess
     private readonly ILogger _logger;
     private readonly Telemetry.DefussMetrics? _metrics;
     private readonly RecentLines _recentErrors = new(RecentErrorBytes);
+    private readonly WorkerLogBook? _logs;
+    private readonly string _prefix;
+    private readonly string _jsonLabel;
 
     // Once the process has exited its pid may belong to someone else: no signal may be sent any more, and the
     // Process may be disposed at any time.
@@ -27,13 +30,16 @@ internal sealed partial class OsWorkerProcess : IWorkerProcess
     private bool _exited;
 
     /// <summary>Takes ownership of <paramref name="process"/>, started with both its output streams redirected.</summary>
-    public OsWorkerProcess(Process process, int index, WorkerOutputEcho echo, TimeSpan outputDrainTimeout, TimeProvider timeProvider, ILogger logger, Telemetry.DefussMetrics? metrics = null)
+    public OsWorkerProcess(Process process, int index, WorkerOutputEcho echo, TimeSpan outputDrainTimeout, TimeProvider timeProvider, ILogger logger, Telemetry.DefussMetrics? metrics = null, WorkerLogBook? logs = null)
     {
         _process = process;
         _index = index;
         _logger = logger;
         _metrics = metrics;
+        _logs = logs;
         Pid = process.Id;
+        _prefix = WorkerLineLabel.Prefix(index, Pid);
+        _jsonLabel = WorkerLineLabel.JsonProperties(index, Pid);
         var drained = Task.WhenAll(
             PumpAsync(process.StandardOutput.BaseStream, echo.Output, recent: null),
             PumpAsync(process.StandardError.BaseStream, echo.Error, _recentErrors));

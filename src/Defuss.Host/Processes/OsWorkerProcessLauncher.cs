@@ -44,6 +44,9 @@ internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
     {
     }
 
+    /// <summary>Where the workers' lines are kept for <c>/logs</c>, if anywhere.</summary>
+    public WorkerLogBook? Logs { get; init; }
+
     /// <summary>How long an exited process's output may stay open before its exit is reported anyway.</summary>
     public TimeSpan OutputDrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -77,7 +80,7 @@ internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
         }
 
         process.StandardInput.Close();
-        var worker = new OsWorkerProcess(process, request.Index, _echo, OutputDrainTimeout, _timeProvider, _logger, _metrics);
+        var worker = new OsWorkerProcess(process, request.Index, _echo, OutputDrainTimeout, _timeProvider, _logger, _metrics, Logs);
         ProcessLog.WorkerProcessStarted(_logger, request.Index, request.Incarnation, worker.Pid, _command);
         return worker;
     }

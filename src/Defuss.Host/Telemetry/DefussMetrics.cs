@@ -91,7 +91,11 @@ internal sealed partial class DefussMetrics : IDisposable
     }
 
     /// <summary>A client socket went to a worker.</summary>
-    public void ConnectionHandedOff() => _handedOff.Add(1);
+    public void ConnectionHandedOff()
+    {
+        _handedOff.Add(1);
+        ConnectionDelivered("handoff");
+    }
 
     /// <summary>A stopping worker gave a handed-off socket back.</summary>
     public void ConnectionReturned() => _returned.Add(1);

@@ -12,11 +12,15 @@ namespace Defuss.Telemetry;
 /// </summary>
 internal sealed class WorkerEventLogger : ReceiveActor
 {
-    public WorkerEventLogger(ILogger logger, DefussMetrics metrics, Action<object> observer)
+    private readonly Admin.StatusBoard? _board;
+
+    public WorkerEventLogger(ILogger logger, DefussMetrics metrics, Action<object> observer, Admin.StatusBoard? board = null)
     {
+        _board = board;
         Receive<WorkerEvent>(workerEvent =>
         {
             Log(logger, workerEvent);
+            board?.Apply(workerEvent);
             metrics.Record(workerEvent);
             observer(workerEvent);
             Context.System.EventStream.Publish(workerEvent);
@@ -27,7 +31,20 @@ internal sealed class WorkerEventLogger : ReceiveActor
             observer(gaveUp);
         });
         Receive<RoutingStrategyFailed>(metrics.Record);
+        Receive<BackendEjected>(ejected => metrics.BackendEjected(ejected.Id));
+        Receive<WorkerStatsReported>(report => board?.Apply(report));
     }
+
+    /// <summary>The status board follows every heartbeat's stats, which the workers publish on the event stream.</summary>
+    protected override void PreStart()
+    {
+        if (_board is not null)
+        {
+            Context.System.EventStream.Subscribe(Self, typeof(WorkerStatsReported));
+        }
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     private static void Log(ILogger logger, WorkerEvent workerEvent)
     {

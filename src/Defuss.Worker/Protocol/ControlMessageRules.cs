@@ -50,6 +50,7 @@ internal static class ControlMessageRules
             : stats.ThreadPoolQueueLength < 0 ? nameof(stats.ThreadPoolQueueLength)
             : stats.ActiveConnections < 0 ? nameof(stats.ActiveConnections)
             : stats.RequestsInFlight < 0 ? nameof(stats.RequestsInFlight)
+            : stats.RequestsServed < 0 ? nameof(stats.RequestsServed)
             : stats.UptimeMs < 0 ? nameof(stats.UptimeMs)
             : stats.SampledAtUnixMs < 0 ? nameof(stats.SampledAtUnixMs)
             : null;

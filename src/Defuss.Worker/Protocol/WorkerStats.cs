@@ -23,4 +23,8 @@ public sealed record WorkerStats(
     long ActiveConnections,
     long RequestsInFlight,
     long UptimeMs,
-    long SampledAtUnixMs);
+    long SampledAtUnixMs)
+{
+    /// <summary>Requests the worker has completed since it started: a rate is the difference between two samples.</summary>
+    public long RequestsServed { get; init; }
+}

@@ -44,14 +44,18 @@ internal sealed class StatsSampler
             Pid: Environment.ProcessId,
             CpuPercent: cpuPercent,
             WorkingSetBytes: Environment.WorkingSet,
-            GcHeapBytes: gc.HeapSizeBytes,
+            // Before its first collection the GC reports no heap at all: what is allocated so far is the truth then.
+            GcHeapBytes: gc.HeapSizeBytes > 0 ? gc.HeapSizeBytes : GC.GetTotalMemory(forceFullCollection: false),
             GcCommittedBytes: gc.TotalCommittedBytes,
             GcPausePercent: Math.Min(pausePercent, 100),
             ThreadPoolQueueLength: ThreadPool.PendingWorkItemCount,
             ActiveConnections: _activity.ActiveConnections,
             RequestsInFlight: _activity.RequestsInFlight,
             UptimeMs: (long)uptime.TotalMilliseconds,
-            SampledAtUnixMs: now.ToUnixTimeMilliseconds());
+            SampledAtUnixMs: now.ToUnixTimeMilliseconds())
+        {
+            RequestsServed = _activity.RequestsServed,
+        };
     }
 
     private double SampleCpuPercent()

@@ -8,6 +8,7 @@ internal sealed class WorkerActivity
 {
     private long _activeConnections;
     private long _requestsInFlight;
+    private long _requestsServed;
 
     public long ActiveConnections => Volatile.Read(ref _activeConnections);
 
@@ -19,5 +20,12 @@ internal sealed class WorkerActivity
 
     public void RequestStarted() => Interlocked.Increment(ref _requestsInFlight);
 
-    public void RequestEnded() => Interlocked.Decrement(ref _requestsInFlight);
+    /// <summary>Requests completed since the process started.</summary>
+    public long RequestsServed => Volatile.Read(ref _requestsServed);
+
+    public void RequestEnded()
+    {
+        Interlocked.Decrement(ref _requestsInFlight);
+        Interlocked.Increment(ref _requestsServed);
+    }
 }

@@ -41,7 +41,7 @@ public sealed class DefussAkkaExtensionsTests
         supervisor.Path.ToStringWithoutAddress().Should().Be("/user/defuss-supervisor");
         primary.Logs.Entries.Should().Contain(e => e.EventId.Id == 3100 && e.Message.Contains("load balancer InjectedRouter"));
 
-        var endpoint = primary.App.Services.GetRequiredService<DefussPrimary>().Endpoint!;
+        var endpoint = primary.Endpoint;
         var pid = await HttpTestClient.GetOnNewConnectionAsync(new Uri($"http://{endpoint}/"), "/pid");
 
         pid.Should().MatchRegex(@"^\d+$");

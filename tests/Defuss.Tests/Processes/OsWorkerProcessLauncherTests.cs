@@ -136,6 +136,8 @@ public sealed class OsWorkerProcessLauncherTests
             await output.WaitForLineAsync(l => l == "to-stdout").WaitAsync(WaitLimit);
             await errors.WaitForLineAsync(l => l == "to-stderr").WaitAsync(WaitLimit);
             worker.RecentErrorOutput.Should().Equal("to-stderr");
+            output.LabelledLines.Should().Equal($"[w0 {worker.Pid}] to-stdout");
+            errors.LabelledLines.Should().Equal($"[w0 {worker.Pid}] to-stderr");
         }
         finally
         {

@@ -147,6 +147,8 @@ public sealed class RouterActorBaseTests : ActorTest
         steering.Offered.Last().Select(c => c.Id).Should().Equal(["worker-0", "worker-3"]);
 
         (await router.ChooseIdAsync(Routers.Http(CrashingRouter.FailHeader, "throw"))).Should().NotBeNull();
+        (await events.ExpectMsgAsync<BackendEjected>()).Should().Be(new BackendEjected("worker-1", "connection refused"), "each ejection is told to the events actor, which counts it");
+        (await events.ExpectMsgAsync<BackendEjected>()).Id.Should().Be("worker-2");
         (await events.ExpectMsgAsync<RoutingStrategyFailed>()).Should().Be(new RoutingStrategyFailed(nameof(CrashingRouter), RoutingFailureKind.Threw));
         (await router.StatsAsync()).Should().Be(new RouterStats(5, 1) { OpenLeases = 5 }, "the counters count on across the restart");
     }

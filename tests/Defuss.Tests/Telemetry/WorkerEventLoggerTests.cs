@@ -37,6 +37,18 @@ public sealed class WorkerEventLoggerTests : ActorTest
     }
 
     [Fact]
+    public async Task BackendEjected_FromARouter_IsCountedByWorker()
+    {
+        var router = Sys.ActorOf(Props.Create(() => new RoundRobinRouter())).WithBackends(Routers.Candidate(0), Routers.Candidate(1));
+        router.Tell(new RoutingSettings(RouterActorBase.DefaultEjectionPeriod, _events));
+
+        router.Tell(new BackendConnectFailed("worker-1", "connection refused"));
+
+        await Eventually.TrueAsync(() => _recorder.Total("defuss.backend.ejections") == 1, "the ejection is counted");
+        _recorder.Measurements.Single(m => m.Instrument == "defuss.backend.ejections").Tags.Single().Should().Be(new KeyValuePair<string, object?>("defuss.worker", "worker-1"));
+    }
+
+    [Fact]
     public async Task RoutingStrategyFailed_FromARouter_IsCountedOnTheMeterByKind()
     {
         Func<RoutingContext, ValueTask<BackendCandidate?>> strategy =

@@ -34,7 +34,23 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     private DefussProcess(Process primary)
     {
         _primary = primary;
+
+        // A directory of its own for the primary's admin socket: found at once, and gone with the test.
+        AdminDirectory = Directory.CreateTempSubdirectory("dfa-").FullName;
+        primary.StartInfo.Environment[AdminDirectoryVariable] = AdminDirectory;
     }
+
+    /// <summary>The variable that tells a primary (and the <c>defuss</c> tool) where admin sockets live.</summary>
+    public const string AdminDirectoryVariable = "DEFUSS_ADMIN_DIR";
+
+    /// <summary>Where this primary keeps its local admin socket.</summary>
+    public string AdminDirectory { get; }
+
+    /// <summary>This primary's local admin socket.</summary>
+    public string AdminSocket => Path.Combine(AdminDirectory, $"primary-{Pid}.sock");
+
+    /// <summary>A client for this primary's admin endpoint, over its local admin socket.</summary>
+    public HttpClient AdminClient() => AdminHttp.ForSocket(AdminSocket);
 
     public int Pid => _primary.Id;
 
@@ -50,6 +66,9 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     /// <summary>The path of the built Showcase sample.</summary>
     public static string ShowcasePath => SamplePath("ShowcasePath");
 
+    /// <summary>The path of the built Hello sample (.NET's default console logging).</summary>
+    public static string HelloPath => SamplePath("HelloPath");
+
     /// <summary>The path of the built Akka.Hosting sample.</summary>
     public static string AkkaSamplePath => SamplePath("AkkaSamplePath");
 
@@ -59,6 +78,10 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     /// <summary>Starts the app at <paramref name="appPath"/> with 2 workers plus <paramref name="settings"/> and waits until it listens.</summary>
     public static Task<DefussProcess> StartAppAsync(string appPath, params string[] settings) => StartAppAsync(appPath, descriptorLimit: null, settings);
 
+    /// <summary>Starts the app at <paramref name="appPath"/> as <see cref="StartAppAsync(string, string[])"/> does, with <paramref name="environment"/> added to its environment.</summary>
+    public static Task<DefussProcess> StartAppAsync(string appPath, IReadOnlyDictionary<string, string> environment, params string[] settings) =>
+        StartAppAsync(appPath, descriptorLimit: null, settings, environment);
+
     /// <summary>
     /// Starts the Showcase as <see cref="StartAsync"/> does, under a limit of <paramref name="descriptorLimit"/> open
     /// descriptors (soft and hard, set with <c>prlimit</c>; its workers inherit it).
@@ -66,9 +89,9 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     public static Task<DefussProcess> StartWithDescriptorLimitAsync(int descriptorLimit, params string[] settings) =>
         StartAppAsync(ShowcasePath, descriptorLimit, settings);
 
-    private static async Task<DefussProcess> StartAppAsync(string appPath, int? descriptorLimit, string[] settings)
+    private static async Task<DefussProcess> StartAppAsync(string appPath, int? descriptorLimit, string[] settings, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Launch(appPath, settings, descriptorLimit);
+        var process = Launch(appPath, settings, descriptorLimit, environment);
         try
         {
             var listening = await process._listening.Task.WaitAsync(StartTimeout);
@@ -113,7 +136,8 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         {
             foreach (var line in _output)
             {
-                Check(line);
+                // Kept with the stream it came on ("out| ", "err| "); matched as it was written.
+                Check(line[5..]);
             }
 
             return await found.Task.WaitAsync(timeout ?? StartTimeout);
@@ -186,6 +210,14 @@ internal sealed partial class DefussProcess : IAsyncDisposable
             Native.Kill(pid, Native.SIGKILL);
         }
 
+        try
+        {
+            Directory.Delete(AdminDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
         // A primary that stops normally removes its private directory; one the test killed cannot.
         if (_privateDirectory is not null && Directory.Exists(_privateDirectory))
         {
@@ -204,9 +236,15 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     private static string SamplePath(string key) =>
         typeof(DefussProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
-    private static DefussProcess Launch(string appPath, string[] settings, int? descriptorLimit = null)
+    private static DefussProcess Launch(string appPath, string[] settings, int? descriptorLimit = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = new DefussProcess(new Process { StartInfo = StartInfo(appPath, settings, descriptorLimit) });
+        var start = StartInfo(appPath, settings, descriptorLimit);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = new DefussProcess(new Process { StartInfo = start });
         process._primary.OutputDataReceived += (_, e) => process.OnLine(e.Data, stdout: true);
         process._primary.ErrorDataReceived += (_, e) => process.OnLine(e.Data, stdout: false);
         process._primary.Start();

@@ -44,8 +44,8 @@ internal sealed class InProcessPrimary : IAsyncDisposable
     /// <summary>Everything logged so far, one entry a line, for failure messages.</summary>
     public string LogText => string.Join(Environment.NewLine, Logs.Entries.Select(e => $"{e.Level} {e.Category}[{e.EventId.Id}]: {e.Message}"));
 
-    /// <summary>The event id of the primary's "listening on" line.</summary>
-    private const int ListeningEventId = 3101;
+    /// <summary>Where the front door listens, as <see cref="IDefussControl.Endpoints"/> says.</summary>
+    public System.Net.IPEndPoint Endpoint { get; private set; } = null!;
 
     /// <summary>
     /// Builds the app (after <paramref name="configure"/>, which adds what the test needs), starts the primary and
@@ -77,7 +77,15 @@ internal sealed class InProcessPrimary : IAsyncDisposable
                 throw new InvalidOperationException("The primary stopped before a worker was ready:" + Environment.NewLine + primary.LogText);
             }
 
-            await primary.Logs.WaitForAsync(e => e.EventId.Id == ListeningEventId);
+            // The caller's handle says where the front door listens, and when (the real port, since Port is 0).
+            var control = primary.App.Services.GetRequiredService<IDefussControl>();
+            var listening = control.WhenListeningAsync();
+            if (await Task.WhenAny(listening, primary.Run).WaitAsync(DefussProcess.StartTimeout) == primary.Run)
+            {
+                throw new InvalidOperationException("The primary stopped before its front door listened:" + Environment.NewLine + primary.LogText);
+            }
+
+            primary.Endpoint = (await listening).Single();
             return primary;
         }
         catch

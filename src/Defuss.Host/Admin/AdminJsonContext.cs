@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Defuss.Hosting;
+
+namespace Defuss.Admin;
+
+/// <summary>The admin endpoint's JSON, camel-cased as web clients expect, written without reflection.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(DefussStatus))]
+[JsonSerializable(typeof(AdminLogLine))]
+[JsonSerializable(typeof(ReloadResult))]
+[JsonSerializable(typeof(AdminError))]
+internal sealed partial class AdminJsonContext : JsonSerializerContext;
+
+/// <summary>One line of <c>/logs</c>.</summary>
+internal sealed record AdminLogLine(DateTimeOffset Time, int Worker, int Pid, string Stream, string Text);
+
+/// <summary>What <c>POST /reload</c> answers once the rolling restart is over.</summary>
+internal sealed record ReloadResult(int Replaced);
+
+/// <summary>What the admin endpoint answers when it cannot do what was asked.</summary>
+internal sealed record AdminError(string Error);
