@@ -88,6 +88,12 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
             _descriptorLimit = DescriptorLimit.RaiseToHard();
             _directory = CreatePrivateDirectory();
+            Processes.LeftoverDirectories.Claim(_directory, Environment.ProcessId);
+            if (Processes.LeftoverDirectories.RemoveStale(Path.GetDirectoryName(_directory)!, keep: _directory) is { Count: > 0 } removed)
+            {
+                PrimaryLog.LeftoversRemoved(_logger, removed.Count, removed);
+            }
+
             _handoff = DeliveryModes.UsesHandoff(options, DeliveryModes.WhyHandoffUnsupported, out var deliveryReason);
             var workers = options.ResolveWorkerCount();
             PrimaryLog.Started(_logger, Environment.ProcessId, workers, options.RouterName);

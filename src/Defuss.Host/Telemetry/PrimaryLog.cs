@@ -92,4 +92,7 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.MaxConnectionsAboveLimit, Level = LogLevel.Warning, Message = "Defuss:MaxConnections = {MaxConnections} is more than the descriptor limit ({Limit}) leaves room for ({Fits}): beyond that, accepting fails (EMFILE) and clients wait in the backlog")]
     public static partial void MaxConnectionsAboveLimit(ILogger logger, int maxConnections, long limit, int fits);
+
+    [LoggerMessage(EventId = HostEventIds.LeftoversRemoved, Level = LogLevel.Information, Message = "Removed {Count} private directories left by Defuss primaries that no longer run: {Directories}")]
+    public static partial void LeftoversRemoved(ILogger logger, int count, IReadOnlyList<string> directories);
 }
