@@ -81,6 +81,7 @@ internal sealed partial class DefussPrimary
     {
         context.Cancel = true;
         PrimaryLog.RollingRestart(_logger, "SIGHUP");
+        NotifyReloading();
         _ = RollingRestartAsync();
     }
 
@@ -94,6 +95,10 @@ internal sealed partial class DefussPrimary
         catch (Exception exception) when (exception is OperationCanceledException or AskTimeoutException or InvalidOperationException)
         {
             PrimaryLog.RollingRestartAbandoned(_logger, exception.Message);
+        }
+        finally
+        {
+            NotifyReloaded();
         }
     }
 

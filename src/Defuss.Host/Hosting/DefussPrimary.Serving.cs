@@ -54,6 +54,7 @@ internal sealed partial class DefussPrimary
 
         PrimaryLog.Listening(_logger, Environment.ProcessId, Endpoint);
         _control.Listening([Endpoint]);
+        NotifyReady();
         await WaitForStopAsync().ConfigureAwait(false);
         return _allGaveUp.Task.IsCompleted ? 1 : 0;
     }

@@ -71,6 +71,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     {
         _options = options;
         _control.AttachStop(StopFromControlAsync);
+        StartSystemd();
         using var cancelled = cancellationToken.Register(() => RequestStop("the host asked to stop"));
         if (options.InstallSignalHandlers)
         {
@@ -129,6 +130,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         finally
         {
             await CleanUpAsync().ConfigureAwait(false);
+            StopSystemd();
             _control.NeverListening("the primary stopped before its front door listened");
             _finished.TrySetResult();
         }
@@ -168,6 +170,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     {
         await CleanUpAsync().ConfigureAwait(false);
         _shutdown.Dispose();
+        _systemdStop.Dispose();
     }
 
     /// <summary>Releases what the run held: signal handlers, the front door, the control hub and the private directory.</summary>
@@ -255,9 +258,14 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
                 break;
             case WorkerReady:
                 _firstReady.TrySetResult();
+                NotifyStatus();
                 break;
             case WorkerExited { Expected: false } exited:
                 _lastFailure = exited;
+                NotifyStatus();
+                break;
+            case WorkerExited or WorkerStale or WorkerDraining or WorkerGaveUp:
+                NotifyStatus();
                 break;
         }
     }
@@ -279,6 +287,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             }
 
             PrimaryLog.Stopping(_logger, Environment.ProcessId, reason);
+            NotifyStopping();
             _shutdown.Cancel();
         }
     }
