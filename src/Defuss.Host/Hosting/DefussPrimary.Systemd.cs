@@ -62,8 +62,8 @@ internal sealed partial class DefussPrimary
     {
         var ready = _control.Board.ReadyWorkers;
         var workers = _options?.ResolveWorkerCount() ?? 0;
-        return Endpoint is { } endpoint
-            ? string.Create(CultureInfo.InvariantCulture, $"{ready} of {workers} workers ready, serving on {Admin.AdminUrl.Format(endpoint)}")
+        return Endpoints.Count > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{ready} of {workers} workers ready, serving on {string.Join(", ", Endpoints.Select(Admin.AdminUrl.Format))}")
             : string.Create(CultureInfo.InvariantCulture, $"{ready} of {workers} workers ready, starting");
     }
 

@@ -39,7 +39,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private string? _directory;
     private bool _handoff;
     private ControlHub? _hub;
-    private FrontDoorListener? _frontDoor;
+    private FrontDoorListener[] _frontDoors = [];
     private IActorRef? _supervisor;
     private IActorRef _router = ActorRefs.Nobody;
     private IActorRef _events = ActorRefs.Nobody;
@@ -60,8 +60,11 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         _metrics = metrics;
     }
 
-    /// <summary>The public endpoint, once the front door is listening.</summary>
-    public IPEndPoint? Endpoint { get; private set; }
+    /// <summary>The first public endpoint, once the front door is listening.</summary>
+    public IPEndPoint? Endpoint => Endpoints.Count > 0 ? Endpoints[0] : null;
+
+    /// <summary>The public endpoints, once the front door is listening on them.</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints { get; private set; } = [];
 
     /// <summary>
     /// Runs the primary with validated <paramref name="options"/>; returns the process exit code (0 after a requested
@@ -80,11 +83,21 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
         try
         {
-            var endpoint = new IPEndPoint(ParseAddress(options.Host), options.Port);
-            if (PortInUse(endpoint) is { } portError)
+            var endpoints = PublicEndpoints.Resolve(options, app.Configuration);
+            if ((endpoints.Error ?? endpoints.Endpoints.Select(endpoint => PortInUse(endpoint, endpoints)).FirstOrDefault(error => error is not null)) is { } endpointError)
             {
-                PrimaryLog.StartupFailed(_logger, portError);
+                PrimaryLog.StartupFailed(_logger, endpointError);
                 return 1;
+            }
+
+            if (endpoints.Source != PublicEndpoints.DefussSource)
+            {
+                PrimaryLog.EndpointsFromAspNet(_logger, endpoints.Setting);
+            }
+
+            if (endpoints.Ignored.Count > 0)
+            {
+                PrimaryLog.UrlsIgnored(_logger, endpoints.Ignored, endpoints.Source);
             }
 
             _descriptorLimit = DescriptorLimit.RaiseToHard();
@@ -111,7 +124,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             var stopping = app.Lifetime.ApplicationStopping.Register(() => RequestStop("the host is stopping"));
             try
             {
-                return started == HostStart.Cancelled ? 0 : await ServeAsync(endpoint).ConfigureAwait(false);
+                return started == HostStart.Cancelled ? 0 : await ServeAsync(endpoints.Endpoints).ConfigureAwait(false);
             }
             finally
             {
@@ -188,7 +201,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         }
 
         Interlocked.Exchange(ref _meters, null)?.Dispose();
-        if (Interlocked.Exchange(ref _frontDoor, null) is { } frontDoor)
+        foreach (var frontDoor in Interlocked.Exchange(ref _frontDoors, []))
         {
             await frontDoor.DisposeAsync().ConfigureAwait(false);
         }
