@@ -69,7 +69,7 @@ public sealed class PackagesTests(PackedPackages packages) : IClassFixture<Packe
             await File.WriteAllTextAsync(Path.Combine(root, name), "<Project />", deadline.Token);
         }
 
-        await DotnetCommand.RunAsync(root, null, deadline.Token, "new", "web", "-o", appDirectory, "--no-restore");
+        await DotnetCommand.RunAsync(root, null, deadline.Token, "new", "web", "-o", appDirectory, "--no-restore", "--no-update-check");
         await File.WriteAllTextAsync(Path.Combine(appDirectory, "nuget.config"), NuGetConfig(packages.Source), deadline.Token);
         ReferenceDefussHost(Path.Combine(appDirectory, "app.csproj"), packages.Version);
         AdoptDefuss(Path.Combine(appDirectory, "Program.cs"));
