@@ -12,10 +12,10 @@ namespace Defuss.Worker.Protocol;
 internal abstract record ControlMessage;
 
 /// <summary>The first frame a worker sends: who it is, and the secret of its incarnation.</summary>
-/// <param name="ProtocolVersion">
-/// The control protocol the worker speaks (<see cref="ControlProtocol.Version"/> of its Defuss build); a hello without
-/// one is from a build before the version was sent, which spoke version 1.
-/// </param>
+/// <remarks>
+/// <c>ProtocolVersion</c> is the control protocol the worker speaks (<see cref="ControlProtocol.Version"/> of its Defuss
+/// build); a hello without one is from a build before the version was sent, which spoke version 1.
+/// </remarks>
 internal sealed record Hello(int Index, long Incarnation, int Pid, string Secret, int ProtocolVersion = ControlProtocol.Version) : ControlMessage;
 
 /// <summary>The version of the control protocol, which a primary and its workers must share.</summary>
