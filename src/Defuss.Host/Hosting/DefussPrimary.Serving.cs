@@ -62,6 +62,7 @@ internal sealed partial class DefussPrimary
             return 1;
         }
 
+        PublicUrls = string.Join(", ", Endpoints.Select(Admin.AdminUrl.Format));
         PrimaryLog.Listening(_logger, Environment.ProcessId, PublicUrls);
         _control.Listening(Endpoints);
         NotifyReady();
@@ -119,8 +120,8 @@ internal sealed partial class DefussPrimary
     /// <summary>The admin endpoint's URLs, once it listens.</summary>
     internal IReadOnlyList<string> AdminUrls => _admin?.Urls ?? [];
 
-    /// <summary>The public endpoints as URLs.</summary>
-    private IReadOnlyList<string> PublicUrls => [.. Endpoints.Select(Admin.AdminUrl.Format)];
+    /// <summary>The public endpoints as URLs, in one line (as a structured sink shows it too), once the front door listens.</summary>
+    private string PublicUrls { get; set; } = "";
 
     private async Task<bool> WaitForFirstWorkerAsync()
     {

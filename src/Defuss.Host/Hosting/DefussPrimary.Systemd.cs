@@ -63,7 +63,7 @@ internal sealed partial class DefussPrimary
         var ready = _control.Board.ReadyWorkers;
         var workers = _options?.ResolveWorkerCount() ?? 0;
         return Endpoints.Count > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{ready} of {workers} workers ready, serving on {string.Join(", ", Endpoints.Select(Admin.AdminUrl.Format))}")
+            ? string.Create(CultureInfo.InvariantCulture, $"{ready} of {workers} workers ready, serving on {PublicUrls}")
             : string.Create(CultureInfo.InvariantCulture, $"{ready} of {workers} workers ready, starting");
     }
 

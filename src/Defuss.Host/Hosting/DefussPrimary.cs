@@ -97,7 +97,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
             if (endpoints.Ignored.Count > 0)
             {
-                PrimaryLog.UrlsIgnored(_logger, endpoints.Ignored, endpoints.Source);
+                PrimaryLog.UrlsIgnored(_logger, string.Join(", ", endpoints.Ignored), endpoints.Source);
             }
 
             _descriptorLimit = DescriptorLimit.RaiseToHard();
@@ -105,7 +105,8 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             Processes.LeftoverDirectories.Claim(_directory, Environment.ProcessId);
             if (Processes.LeftoverDirectories.RemoveStale(Path.GetDirectoryName(_directory)!, keep: _directory) is { Count: > 0 } removed)
             {
-                PrimaryLog.LeftoversRemoved(_logger, removed.Count, removed);
+                var names = string.Join(", ", removed);
+                PrimaryLog.LeftoversRemoved(_logger, removed.Count, names);
             }
 
             _handoff = DeliveryModes.UsesHandoff(options, DeliveryModes.WhyHandoffUnsupported, out var deliveryReason);

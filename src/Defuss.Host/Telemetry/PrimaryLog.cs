@@ -10,13 +10,13 @@ internal static partial class PrimaryLog
     public static partial void Started(ILogger logger, int pid, int workers, string loadBalancer);
 
     [LoggerMessage(EventId = HostEventIds.PrimaryListening, Level = LogLevel.Information, Message = "Defuss primary {Pid} listening on {Urls}")]
-    public static partial void Listening(ILogger logger, int pid, IReadOnlyList<string> urls);
+    public static partial void Listening(ILogger logger, int pid, string urls);
 
     [LoggerMessage(EventId = HostEventIds.EndpointsFromAspNet, Level = LogLevel.Information, Message = "The front door listens where ASP.NET Core would: {Setting} (Defuss:Port and Defuss:Host are not set)")]
     public static partial void EndpointsFromAspNet(ILogger logger, string setting);
 
     [LoggerMessage(EventId = HostEventIds.UrlsIgnored, Level = LogLevel.Warning, Message = "The front door does not listen on {Urls} from {Source}: it takes plain TCP, and TLS ends in the workers (DefussOptions.ConfigureWorkerEndpoint)")]
-    public static partial void UrlsIgnored(ILogger logger, IReadOnlyList<string> urls, string source);
+    public static partial void UrlsIgnored(ILogger logger, string urls, string source);
 
     [LoggerMessage(EventId = HostEventIds.PrimaryStopping, Level = LogLevel.Information, Message = "Defuss primary {Pid} stopping: {Reason}")]
     public static partial void Stopping(ILogger logger, int pid, string reason);
@@ -100,5 +100,5 @@ internal static partial class PrimaryLog
     public static partial void MaxConnectionsAboveLimit(ILogger logger, int maxConnections, long limit, int fits);
 
     [LoggerMessage(EventId = HostEventIds.LeftoversRemoved, Level = LogLevel.Information, Message = "Removed {Count} private directories left by Defuss primaries that no longer run: {Directories}")]
-    public static partial void LeftoversRemoved(ILogger logger, int count, IReadOnlyList<string> directories);
+    public static partial void LeftoversRemoved(ILogger logger, int count, string directories);
 }

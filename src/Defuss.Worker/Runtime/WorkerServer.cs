@@ -14,6 +14,9 @@ internal sealed class WorkerServer(IServer kestrel) : IServer
 {
     private readonly FeatureCollection _features = Features(kestrel);
 
+    /// <summary>The Kestrel behind it, with the addresses it bound.</summary>
+    public IServer Kestrel => kestrel;
+
     IFeatureCollection IServer.Features => _features;
 
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
