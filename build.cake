@@ -118,16 +118,31 @@ Task("Bench")
         new DotNetRunSettings { Configuration = configuration, NoBuild = true });
 });
 
+// The packages an app needs (Defuss.Host, which brings Defuss.Actors and Defuss.Worker) and the defuss tool
+// (Defuss.Cli), with their symbol packages: every project under src ships. Packed one by one rather than through the
+// solution, which would also ask the samples, tests and benchmarks (none of them a package) to pack.
 Task("Pack")
     .IsDependentOn("Build")
     .Does(() =>
 {
-    DotNetPack(solution, new DotNetPackSettings
+    var packages = artifacts + Directory("packages");
+    // No package of an earlier build left beside the new ones.
+    CleanDirectory(packages);
+    foreach (var project in GetFiles("./src/*/*.csproj"))
     {
-        Configuration = configuration,
-        NoBuild = true,
-        OutputDirectory = artifacts + Directory("packages"),
-    });
+        DotNetPack(project.FullPath, new DotNetPackSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            OutputDirectory = packages,
+        });
+    }
+
+    foreach (var package in GetFiles(packages.Path.FullPath + "/*.nupkg"))
+    {
+        Information("Packed " + package.GetFilename());
+    }
 });
 
 RunTarget(target);

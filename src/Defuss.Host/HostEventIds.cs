@@ -68,6 +68,9 @@ internal static class HostEventIds
     public const int LeasesLeftAtStop = 3129;
     public const int DescriptorLimit = 3130;
     public const int MaxConnectionsAboveLimit = 3131;
+    public const int LeftoversRemoved = 3132;
+    public const int EndpointsFromAspNet = 3133;
+    public const int UrlsIgnored = 3134;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;

@@ -24,6 +24,7 @@ public sealed class ParsedRequest
     public static ParsedRequest Unknown(IPEndPoint? client, ReadOnlyMemory<byte> rawHead) =>
         new(RequestProtocol.Unknown, "", "", "", null, NoHeaders, client, rawHead);
 
+    /// <summary>A parsed request head; <paramref name="client"/> gives <see cref="ClientAddress"/> and <see cref="ClientPort"/>.</summary>
     public ParsedRequest(
         RequestProtocol protocol,
         string method,
@@ -93,6 +94,7 @@ public sealed class ParsedRequest
     public IEnumerable<string> GetHeaderValues(string name) =>
         Headers.Where(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
 
+    /// <summary>The request line, such as <c>GET /orders HTTP/1.1</c>, or <c>(unknown protocol)</c>.</summary>
     public override string ToString() =>
         Protocol == RequestProtocol.Http1 ? $"{Method} {Path} {Version}" : "(unknown protocol)";
 }

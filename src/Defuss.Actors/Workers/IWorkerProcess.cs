@@ -22,6 +22,7 @@ internal interface IWorkerProcess
 /// <summary>How a worker process ended: its exit code, and the signal that ended it, if one did.</summary>
 public sealed record WorkerExit(int ExitCode, string? Signal)
 {
+    /// <summary><c>exit code N</c>, or <c>signal NAME</c> when a signal ended the process.</summary>
     public override string ToString() => Signal is null ? "exit code " + ExitCode : "signal " + Signal;
 }
 

@@ -138,7 +138,9 @@ internal sealed partial class WorkerActor : ReceiveActor, IWithTimers
     private void HandleHello(WorkerHello hello)
     {
         var claimed = hello.Hello;
-        var reason = claimed.Incarnation != _record.Incarnation || _record.Process is null || _record.State != WorkerState.Starting
+        var reason = claimed.ProtocolVersion != ControlProtocol.Version
+            ? $"it speaks Defuss control protocol {claimed.ProtocolVersion} and this primary speaks {ControlProtocol.Version}: the worker runs a Defuss build this primary cannot supervise (the binary changed on disk since the primary started; restart the primary to run the new build)"
+            : claimed.Incarnation != _record.Incarnation || _record.Process is null || _record.State != WorkerState.Starting
             ? $"incarnation {claimed.Incarnation} is not the one starting (current: {_record.Incarnation}, {_record.State})"
             : !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(claimed.Secret ?? ""), _record.Secret)
                 ? "the secret does not match"

@@ -103,13 +103,14 @@ internal sealed partial class AdminEndpoint
     }
 
     /// <summary>
-    /// Why a request is refused, if it is: the local socket is private to the user already; over TCP, a token once one is
-    /// set, else a loopback client.
+    /// Why a request is refused, if it is: the local socket is private to the user already, and the probes (<c>/healthz</c>,
+    /// <c>/readyz</c>) say nothing but up or not, to a kubelet or a load balancer that carries no token; over TCP, the rest
+    /// needs the token once one is set, else a loopback client.
     /// </summary>
     internal static (int Status, string Reason)? Refusal(HttpContext context, byte[]? expected)
     {
         var client = context.Connection.RemoteIpAddress;
-        if (client is null)
+        if (client is null || (HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Value is "/healthz" or "/readyz"))
         {
             return null;
         }

@@ -49,13 +49,13 @@ internal sealed partial class HandoffChannel
     /// <summary>How many handed-off connections this channel tracks now.</summary>
     public int OpenConnections => _open.Count;
 
+    private const int EMFile = 24;
+
     /// <summary>
     /// Connects to the worker's handoff socket, without waiting (a worker that is not accepting refuses at once), and
     /// presents its secret; throws <see cref="BackendConnectException"/>. <paramref name="breaks"/> throttles the
     /// warnings of broken channels, shared by every channel of one front door.
     /// </summary>
-    private const int EMFile = 24;
-
     public static HandoffChannel Connect(string path, ReadOnlySpan<byte> secret, ILogger logger, DefussMetrics? metrics = null, LogThrottle? breaks = null)
     {
         int fd;

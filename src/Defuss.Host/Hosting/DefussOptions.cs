@@ -13,11 +13,21 @@ public sealed class DefussOptions
     /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "Defuss";
 
-    /// <summary>The address the front door listens on. Defaults to <c>0.0.0.0</c> (every IPv4 interface), as a server expects.</summary>
-    public string Host { get; set; } = "0.0.0.0";
+    /// <summary>
+    /// The address the front door listens on. Defaults to <c>0.0.0.0</c> (every IPv4 interface), as a server expects.
+    /// While neither this nor <see cref="Port"/> is set, the front door listens where an ASP.NET Core app would
+    /// (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>ASPNETCORE_HTTP_PORTS</c>, the <c>urls</c> setting, launchSettings.json).
+    /// </summary>
+    public string Host { get; set; } = DefaultHost;
 
-    /// <summary>The public port. Defaults to 3000. 0 picks a free port (logged at start), which tests use.</summary>
-    public int Port { get; set; } = 3000;
+    /// <summary>
+    /// The public port. Defaults to 3000, when no ASP.NET URL setting names one either. When set, it wins over those
+    /// settings. 0 picks a free port (logged at start), which tests use.
+    /// </summary>
+    public int Port { get; set; } = DefaultPort;
+
+    internal const string DefaultHost = "0.0.0.0";
+    internal const int DefaultPort = 3000;
 
     /// <summary>The address workers listen on when <see cref="BaseWorkerPort"/> is set. Defaults to <c>127.0.0.1</c>: never public.</summary>
     public string WorkerHost { get; set; } = "127.0.0.1";

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Defuss.Actors.Routing;
 using Defuss.Actors.Workers;
+using Defuss.FrontDoor;
 using Defuss.Telemetry;
 
 namespace Defuss.Hosting;
@@ -26,12 +27,9 @@ internal sealed partial class DefussPrimary
     private async Task DrainOnceAsync()
     {
         var deadline = _options?.GracefulShutdownTimeout ?? TimeSpan.Zero;
-        if (_frontDoor is { } frontDoor)
-        {
-            await frontDoor.StopAcceptingAsync().ConfigureAwait(false);
-        }
-
-        var connectionsDone = _frontDoor is null ? Task.FromResult(true) : _frontDoor.WaitForConnectionsAsync(deadline);
+        var frontDoors = Volatile.Read(ref _frontDoors);
+        await Task.WhenAll(frontDoors.Select(frontDoor => frontDoor.StopAcceptingAsync())).ConfigureAwait(false);
+        var connectionsDone = AllEndedAsync(frontDoors, deadline);
         if (_supervisor is not { } supervisor || _hub is null)
         {
             // The workers never started: there is nothing to drain but the front door.
@@ -62,7 +60,7 @@ internal sealed partial class DefussPrimary
             }
         }
 
-        _frontDoor?.AbortConnections();
+        AbortConnections();
         _control.Detach();
     }
 
@@ -81,6 +79,7 @@ internal sealed partial class DefussPrimary
     {
         context.Cancel = true;
         PrimaryLog.RollingRestart(_logger, "SIGHUP");
+        NotifyReloading();
         _ = RollingRestartAsync();
     }
 
@@ -94,6 +93,10 @@ internal sealed partial class DefussPrimary
         catch (Exception exception) when (exception is OperationCanceledException or AskTimeoutException or InvalidOperationException)
         {
             PrimaryLog.RollingRestartAbandoned(_logger, exception.Message);
+        }
+        finally
+        {
+            NotifyReloaded();
         }
     }
 
@@ -114,7 +117,7 @@ internal sealed partial class DefussPrimary
     {
         PrimaryLog.ForcedStop(_logger);
         _supervisor?.Tell(new StopAllWorkers(TimeSpan.Zero), ActorRefs.Nobody);
-        _frontDoor?.AbortConnections();
+        AbortConnections();
     }
 
     /// <summary><see cref="IDefussControl.StopAsync"/>: a stop as SIGTERM asks for it (and a second one, when not graceful); completes once the run is over.</summary>
@@ -132,8 +135,20 @@ internal sealed partial class DefussPrimary
     private static IPAddress ParseAddress(string text) =>
         DefussOptionsValidator.TryParseAddress(text, out var address) ? address : throw new InvalidOperationException($"Defuss: '{text}' is not an IP address.");
 
-    /// <summary>Whether the public endpoint can be bound, checked before any worker starts so that a busy port fails fast.</summary>
-    private static string? PortInUse(IPEndPoint endpoint)
+    /// <summary>Whether every front door's connections ended within <paramref name="deadline"/>.</summary>
+    private static async Task<bool> AllEndedAsync(FrontDoorListener[] frontDoors, TimeSpan deadline) =>
+        (await Task.WhenAll(frontDoors.Select(frontDoor => frontDoor.WaitForConnectionsAsync(deadline))).ConfigureAwait(false)).All(ended => ended);
+
+    private void AbortConnections()
+    {
+        foreach (var frontDoor in Volatile.Read(ref _frontDoors))
+        {
+            frontDoor.AbortConnections();
+        }
+    }
+
+    /// <summary>Whether a public endpoint can be bound, checked before any worker starts so that a busy port fails fast.</summary>
+    private static string? PortInUse(IPEndPoint endpoint, PublicEndpoints setting)
     {
         if (endpoint.Port == 0)
         {
@@ -148,7 +163,7 @@ internal sealed partial class DefussPrimary
         }
         catch (SocketException exception)
         {
-            return $"Defuss:Port = '{endpoint.Port}' is invalid: {endpoint} cannot be bound ({exception.SocketErrorCode}: {exception.Message}).";
+            return $"{setting.Setting} is invalid: {endpoint} cannot be bound ({exception.SocketErrorCode}: {exception.Message}).";
         }
     }
 

@@ -14,7 +14,7 @@ namespace Defuss.Hosting;
 internal sealed partial class DefussPrimary
 {
     /// <summary>Starts the workers, waits for the first to be ready, opens the front door and serves until asked to stop.</summary>
-    private async Task<int> ServeAsync(IPEndPoint endpoint)
+    private async Task<int> ServeAsync(IReadOnlyList<IPEndPoint> endpoints)
     {
         if (_shutdown.IsCancellationRequested)
         {
@@ -38,13 +38,23 @@ internal sealed partial class DefussPrimary
 
         try
         {
+            // One listener per public endpoint, all routed alike; handed-off connections share the channels to the workers,
+            // and the descriptor budget is shared between the listeners.
             var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>(), _metrics) : null;
-            var frontDoorOptions = FrontDoorOptionsFor(_options, endpoint) with { MaxConnections = MaxConnections(_options) };
-            _frontDoor = new FrontDoorListener(
-                frontDoorOptions, new ActorBackendSelector(_router, RoutingTimeout), _loggerFactory, TimeProvider.System, delivery: null, handoff, _metrics);
-            Endpoint = await _frontDoor.StartAsync().ConfigureAwait(false);
-            var frontDoor = _frontDoor;
-            _metrics.ObserveConnections(() => frontDoor.ActiveConnections);
+            var maxConnections = Math.Max(1, MaxConnections(_options) / endpoints.Count);
+            var selector = new ActorBackendSelector(_router, RoutingTimeout);
+            var bound = new List<IPEndPoint>();
+            foreach (var endpoint in endpoints)
+            {
+                var frontDoor = new FrontDoorListener(
+                    FrontDoorOptionsFor(_options, endpoint) with { MaxConnections = maxConnections }, selector, _loggerFactory, TimeProvider.System, delivery: null, handoff, _metrics);
+                _frontDoors = [.. _frontDoors, frontDoor];
+                bound.Add(await frontDoor.StartAsync().ConfigureAwait(false));
+            }
+
+            var frontDoors = _frontDoors;
+            _metrics.ObserveConnections(() => frontDoors.Sum(frontDoor => frontDoor.ActiveConnections));
+            Endpoints = bound;
         }
         catch (InvalidOperationException exception)
         {
@@ -52,8 +62,10 @@ internal sealed partial class DefussPrimary
             return 1;
         }
 
-        PrimaryLog.Listening(_logger, Environment.ProcessId, Endpoint);
-        _control.Listening([Endpoint]);
+        PublicUrls = string.Join(", ", Endpoints.Select(Admin.AdminUrl.Format));
+        PrimaryLog.Listening(_logger, Environment.ProcessId, PublicUrls);
+        _control.Listening(Endpoints);
+        NotifyReady();
         await WaitForStopAsync().ConfigureAwait(false);
         return _allGaveUp.Task.IsCompleted ? 1 : 0;
     }
@@ -107,6 +119,9 @@ internal sealed partial class DefussPrimary
 
     /// <summary>The admin endpoint's URLs, once it listens.</summary>
     internal IReadOnlyList<string> AdminUrls => _admin?.Urls ?? [];
+
+    /// <summary>The public endpoints as URLs, in one line (as a structured sink shows it too), once the front door listens.</summary>
+    private string PublicUrls { get; set; } = "";
 
     private async Task<bool> WaitForFirstWorkerAsync()
     {

@@ -39,7 +39,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private string? _directory;
     private bool _handoff;
     private ControlHub? _hub;
-    private FrontDoorListener? _frontDoor;
+    private FrontDoorListener[] _frontDoors = [];
     private IActorRef? _supervisor;
     private IActorRef _router = ActorRefs.Nobody;
     private IActorRef _events = ActorRefs.Nobody;
@@ -60,8 +60,11 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         _metrics = metrics;
     }
 
-    /// <summary>The public endpoint, once the front door is listening.</summary>
-    public IPEndPoint? Endpoint { get; private set; }
+    /// <summary>The first public endpoint, once the front door is listening.</summary>
+    public IPEndPoint? Endpoint => Endpoints.Count > 0 ? Endpoints[0] : null;
+
+    /// <summary>The public endpoints, once the front door is listening on them.</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints { get; private set; } = [];
 
     /// <summary>
     /// Runs the primary with validated <paramref name="options"/>; returns the process exit code (0 after a requested
@@ -71,6 +74,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     {
         _options = options;
         _control.AttachStop(StopFromControlAsync);
+        StartSystemd();
         using var cancelled = cancellationToken.Register(() => RequestStop("the host asked to stop"));
         if (options.InstallSignalHandlers)
         {
@@ -79,15 +83,32 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
 
         try
         {
-            var endpoint = new IPEndPoint(ParseAddress(options.Host), options.Port);
-            if (PortInUse(endpoint) is { } portError)
+            var endpoints = PublicEndpoints.Resolve(options, app.Configuration);
+            if ((endpoints.Error ?? endpoints.Endpoints.Select(endpoint => PortInUse(endpoint, endpoints)).FirstOrDefault(error => error is not null)) is { } endpointError)
             {
-                PrimaryLog.StartupFailed(_logger, portError);
+                PrimaryLog.StartupFailed(_logger, endpointError);
                 return 1;
+            }
+
+            if (endpoints.Source != PublicEndpoints.DefussSource)
+            {
+                PrimaryLog.EndpointsFromAspNet(_logger, endpoints.Setting);
+            }
+
+            if (endpoints.Ignored.Count > 0)
+            {
+                PrimaryLog.UrlsIgnored(_logger, string.Join(", ", endpoints.Ignored), endpoints.Source);
             }
 
             _descriptorLimit = DescriptorLimit.RaiseToHard();
             _directory = CreatePrivateDirectory();
+            Processes.LeftoverDirectories.Claim(_directory, Environment.ProcessId);
+            if (Processes.LeftoverDirectories.RemoveStale(Path.GetDirectoryName(_directory)!, keep: _directory) is { Count: > 0 } removed)
+            {
+                var names = string.Join(", ", removed);
+                PrimaryLog.LeftoversRemoved(_logger, removed.Count, names);
+            }
+
             _handoff = DeliveryModes.UsesHandoff(options, DeliveryModes.WhyHandoffUnsupported, out var deliveryReason);
             var workers = options.ResolveWorkerCount();
             PrimaryLog.Started(_logger, Environment.ProcessId, workers, options.RouterName);
@@ -104,7 +125,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             var stopping = app.Lifetime.ApplicationStopping.Register(() => RequestStop("the host is stopping"));
             try
             {
-                return started == HostStart.Cancelled ? 0 : await ServeAsync(endpoint).ConfigureAwait(false);
+                return started == HostStart.Cancelled ? 0 : await ServeAsync(endpoints.Endpoints).ConfigureAwait(false);
             }
             finally
             {
@@ -123,6 +144,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         finally
         {
             await CleanUpAsync().ConfigureAwait(false);
+            StopSystemd();
             _control.NeverListening("the primary stopped before its front door listened");
             _finished.TrySetResult();
         }
@@ -162,6 +184,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     {
         await CleanUpAsync().ConfigureAwait(false);
         _shutdown.Dispose();
+        _systemdStop.Dispose();
     }
 
     /// <summary>Releases what the run held: signal handlers, the front door, the control hub and the private directory.</summary>
@@ -179,7 +202,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         }
 
         Interlocked.Exchange(ref _meters, null)?.Dispose();
-        if (Interlocked.Exchange(ref _frontDoor, null) is { } frontDoor)
+        foreach (var frontDoor in Interlocked.Exchange(ref _frontDoors, []))
         {
             await frontDoor.DisposeAsync().ConfigureAwait(false);
         }
@@ -249,9 +272,14 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
                 break;
             case WorkerReady:
                 _firstReady.TrySetResult();
+                NotifyStatus();
                 break;
             case WorkerExited { Expected: false } exited:
                 _lastFailure = exited;
+                NotifyStatus();
+                break;
+            case WorkerExited or WorkerStale or WorkerDraining or WorkerGaveUp:
+                NotifyStatus();
                 break;
         }
     }
@@ -273,6 +301,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             }
 
             PrimaryLog.Stopping(_logger, Environment.ProcessId, reason);
+            NotifyStopping();
             _shutdown.Cancel();
         }
     }

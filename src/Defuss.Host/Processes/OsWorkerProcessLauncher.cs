@@ -66,6 +66,12 @@ internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
             startInfo.Environment[name] = value;
         }
 
+        // systemd's variables are the primary's: a worker that notified or took the listening sockets would confuse it.
+        foreach (var variable in Hosting.SystemdNotifier.Variables)
+        {
+            startInfo.Environment.Remove(variable);
+        }
+
         startInfo.Environment[WorkerEnvironment.PrimaryPid] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         var process = new Process { StartInfo = startInfo };
         try

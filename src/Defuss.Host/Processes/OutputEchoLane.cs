@@ -41,6 +41,9 @@ internal sealed class OutputEchoLane
     /// <param name="stream"><c>stdout</c> or <c>stderr</c>: the name in the metric's tag and the log line.</param>
     /// <param name="target">The primary's own stream; only the writer thread writes to it.</param>
     /// <param name="capacityBytes">How many bytes of lines may wait (each line costs its UTF-16 size and <see cref="RecentLines.LineOverhead"/>).</param>
+    /// <param name="logger">Where the lane reports the lines it dropped.</param>
+    /// <param name="metrics">Counts the dropped lines; <c>null</c> counts nothing.</param>
+    /// <param name="timeProvider">Spaces the reports of dropped lines.</param>
     public OutputEchoLane(string stream, TextWriter target, int capacityBytes, ILogger logger, DefussMetrics? metrics, TimeProvider timeProvider)
     {
         Stream = stream;

@@ -55,6 +55,9 @@ internal static partial class UnixSignals
         return errno == NoSuchProcess;
     }
 
+    /// <summary>Whether process <paramref name="pid"/> exists (signal 0 checks without sending; EPERM means it exists, as another user's).</summary>
+    public static bool Exists(int pid) => pid > 0 && (Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != NoSuchProcess);
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 }

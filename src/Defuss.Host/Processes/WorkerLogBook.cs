@@ -4,6 +4,11 @@ namespace Defuss.Processes;
 
 /// <summary>One line a worker wrote, as the primary keeps it for <c>/logs</c> and <c>defuss logs</c>.</summary>
 /// <param name="Sequence">Its place among every line the primary kept, counting from 1.</param>
+/// <param name="Time">When the primary read it.</param>
+/// <param name="Worker">The index of the worker that wrote it.</param>
+/// <param name="Pid">The process id of the worker that wrote it.</param>
+/// <param name="Stream"><c>stdout</c> or <c>stderr</c>.</param>
+/// <param name="Text">The line, without its line break.</param>
 internal sealed record WorkerLogLine(long Sequence, DateTimeOffset Time, int Worker, int Pid, string Stream, string Text);
 
 /// <summary>

@@ -9,8 +9,14 @@ internal static partial class PrimaryLog
     [LoggerMessage(EventId = HostEventIds.PrimaryStarted, Level = LogLevel.Information, Message = "Defuss primary {Pid} starting {Workers} workers (load balancer {LoadBalancer})")]
     public static partial void Started(ILogger logger, int pid, int workers, string loadBalancer);
 
-    [LoggerMessage(EventId = HostEventIds.PrimaryListening, Level = LogLevel.Information, Message = "Defuss primary {Pid} listening on http://{Endpoint}")]
-    public static partial void Listening(ILogger logger, int pid, IPEndPoint endpoint);
+    [LoggerMessage(EventId = HostEventIds.PrimaryListening, Level = LogLevel.Information, Message = "Defuss primary {Pid} listening on {Urls}")]
+    public static partial void Listening(ILogger logger, int pid, string urls);
+
+    [LoggerMessage(EventId = HostEventIds.EndpointsFromAspNet, Level = LogLevel.Information, Message = "The front door listens where ASP.NET Core would: {Setting} (Defuss:Port and Defuss:Host are not set)")]
+    public static partial void EndpointsFromAspNet(ILogger logger, string setting);
+
+    [LoggerMessage(EventId = HostEventIds.UrlsIgnored, Level = LogLevel.Warning, Message = "The front door does not listen on {Urls} from {Source}: it takes plain TCP, and TLS ends in the workers (DefussOptions.ConfigureWorkerEndpoint)")]
+    public static partial void UrlsIgnored(ILogger logger, string urls, string source);
 
     [LoggerMessage(EventId = HostEventIds.PrimaryStopping, Level = LogLevel.Information, Message = "Defuss primary {Pid} stopping: {Reason}")]
     public static partial void Stopping(ILogger logger, int pid, string reason);
@@ -92,4 +98,7 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.MaxConnectionsAboveLimit, Level = LogLevel.Warning, Message = "Defuss:MaxConnections = {MaxConnections} is more than the descriptor limit ({Limit}) leaves room for ({Fits}): beyond that, accepting fails (EMFILE) and clients wait in the backlog")]
     public static partial void MaxConnectionsAboveLimit(ILogger logger, int maxConnections, long limit, int fits);
+
+    [LoggerMessage(EventId = HostEventIds.LeftoversRemoved, Level = LogLevel.Information, Message = "Removed {Count} private directories left by Defuss primaries that no longer run: {Directories}")]
+    public static partial void LeftoversRemoved(ILogger logger, int count, string directories);
 }

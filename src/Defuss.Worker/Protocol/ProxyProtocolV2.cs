@@ -26,7 +26,7 @@ internal static class ProxyProtocolV2
     /// <summary>The longest header <see cref="Write"/> produces: two IPv6 addresses, two ports and the longest secret.</summary>
     public const int MaxWrittenLength = FixedLength + IPv6AddressLength + TlvHeaderLength + MaxSecretLength;
 
-    /// <summary>The longest address block (TLVs included) that <see cref="TryRead"/> accepts.</summary>
+    /// <summary>The longest address block (TLVs included) that <see cref="TryRead(ReadOnlySequence{byte}, out int, out IPEndPoint?, out string?)"/> accepts.</summary>
     public const int MaxAddressLength = 512;
 
     private const byte VersionProxy = 0x21;

@@ -6,6 +6,7 @@ using Defuss.Worker.Runtime.Handoff;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,6 +86,7 @@ internal static class DefussWorkerHosting
 
         services.AddSingleton(settings);
         services.AddSingleton<IHostLifetime, WorkerLifetime>();
+        HideServerAddresses(services);
         services.AddSingleton(activity);
         services.AddSingleton<StatsSampler>();
         services.TryAddSingleton(TimeProvider.System);
@@ -112,13 +114,31 @@ internal static class DefussWorkerHosting
         }
     }
 
+    /// <summary>
+    /// Puts <see cref="WorkerServer"/> in front of the Kestrel the builder registered: the app's URLs (launchSettings.json,
+    /// ASPNETCORE_URLS, --urls) go to an address list Kestrel never reads, so it binds only the private endpoint, warns of
+    /// no override, and the host logs no "Now listening on" for a worker.
+    /// </summary>
+    private static void HideServerAddresses(IServiceCollection services)
+    {
+        if (services.LastOrDefault(s => s.ServiceType == typeof(IServer)) is not { ImplementationType: { } kestrel } registration)
+        {
+            return;
+        }
+
+        services.Remove(registration);
+        services.AddSingleton(kestrel);
+        services.AddSingleton<IServer>(provider => new WorkerServer((IServer)provider.GetRequiredService(kestrel)));
+    }
+
     private static void IgnoreConfiguredUrls(IConfigurationBuilder configuration)
     {
-        // Added last, so these win over appsettings, ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS and --urls; with no URL left,
-        // Kestrel binds only the endpoint given in code, and does not warn that it overrides the others.
+        // Added last, so these win over appsettings, ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS and --urls. "urls" is ";",
+        // not empty: the host falls back to the URLs it read at start (ASPNETCORE_URLS) when it finds "urls" empty, but
+        // takes ";" as a list with no URL in it.
         configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [WebHostDefaults.ServerUrlsKey] = string.Empty,
+            [WebHostDefaults.ServerUrlsKey] = ";",
             [WebHostDefaults.HttpPortsKey] = string.Empty,
             [WebHostDefaults.HttpsPortsKey] = string.Empty,
             [WebHostDefaults.PreferHostingUrlsKey] = "false",

@@ -48,9 +48,34 @@ public sealed class AdminAccessTests
         AdminEndpoint.Refusal(Request(IPAddress.Parse("192.0.2.10"), "Bearer secret-secret-secret"), Expected).Should().BeNull();
     }
 
-    private static DefaultHttpContext Request(IPAddress? address, string? authorization = null)
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    public void Refusal_TheProbes_AnswerAnyClientWithoutAToken(string path)
+    {
+        var probe = Request(IPAddress.Parse("192.0.2.10"), path: path);
+
+        AdminEndpoint.Refusal(probe, Expected).Should().BeNull("a kubelet or a load balancer probes without a token");
+        AdminEndpoint.Refusal(probe, expected: null).Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("GET", "/status")]
+    [InlineData("GET", "/healthz/../status")]
+    [InlineData("POST", "/readyz")]
+    public void Refusal_AnythingButTheProbes_StillNeedsTheToken(string method, string path)
+    {
+        var request = Request(IPAddress.Parse("192.0.2.10"), path: path);
+        request.Request.Method = method;
+
+        AdminEndpoint.Refusal(request, Expected)?.Status.Should().Be(401);
+    }
+
+    private static DefaultHttpContext Request(IPAddress? address, string? authorization = null, string path = "/status")
     {
         var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = path;
         context.Connection.RemoteIpAddress = address;
         if (authorization is not null)
         {

@@ -42,7 +42,7 @@ public sealed partial class WorkerLogsTests
         await using var primary = await DefussProcess.StartAppAsync(DefussProcess.HelloPath, "--Logging:Console:FormatterName=json");
         var (pid0, pid1) = await primary.ReadyPidsAsync();
 
-        var entry = await primary.WaitForLineAsync($"^\\{{\"WorkerIndex\":1,\"WorkerPid\":{pid1},.*\"Category\":\"Microsoft.Hosting.Lifetime\".*$");
+        var entry = await primary.WaitForLineAsync($"^\\{{\"WorkerIndex\":1,\"WorkerPid\":{pid1},.*\"Category\":\"Defuss.Worker.Runtime.WorkerAgent\".*$");
 
         using var json = JsonDocument.Parse(entry.Value);
         json.RootElement.GetProperty("WorkerPid").GetInt32().Should().Be(pid1);

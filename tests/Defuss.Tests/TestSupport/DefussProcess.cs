@@ -17,6 +17,9 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     /// <summary>Loopback only, a port the OS picks, two workers.</summary>
     private static readonly string[] DefaultSettings = ["--Defuss:Host=127.0.0.1", "--Defuss:Port=0", "--Defuss:Workers=2"];
 
+    /// <summary>A setting of the tests' own, never passed on: leave Defuss:Host and Defuss:Port unset, so that ASP.NET's URL settings apply.</summary>
+    public const string AspNetEndpoints = "(no Defuss:Host or Defuss:Port)";
+
     /// <summary>
     /// For a test whose routing reads the request head: the front door waits up to 5 s for it instead of 10 ms, so that a
     /// test client the loaded machine delays between its connect and its write is not routed without its head.
@@ -273,7 +276,9 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         }
 
         start.ArgumentList.Add(appPath);
-        foreach (var argument in DefaultSettings.Concat(settings))
+        // A test of ASP.NET's URL settings names the endpoints itself (AspNetEndpoints): then only the workers are set here.
+        var defaults = settings.Contains(AspNetEndpoints) ? DefaultSettings.Where(s => s.StartsWith("--Defuss:Workers", StringComparison.Ordinal)) : DefaultSettings;
+        foreach (var argument in defaults.Concat(settings.Where(s => s != AspNetEndpoints)))
         {
             start.ArgumentList.Add(argument);
         }

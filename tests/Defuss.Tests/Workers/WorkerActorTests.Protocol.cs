@@ -37,6 +37,34 @@ public sealed partial class WorkerActorTests
     }
 
     [Fact]
+    public async Task Hello_OfAnotherProtocolVersion_IsRefusedNamingBothVersions()
+    {
+        var parent = StartWorker();
+        var process = await _launcher.NextLaunchAsync();
+        var session = new FakeControlSession();
+
+        var rejected = await parent.Ask<HelloRejected>(
+            new WorkerHello(HelloFor(process) with { ProtocolVersion = ControlProtocol.Version + 1 }, session), TestTimeouts.Default);
+
+        rejected.Reason.Should().StartWith($"it speaks Defuss control protocol {ControlProtocol.Version + 1} and this primary speaks {ControlProtocol.Version}")
+            .And.Contain("restart the primary");
+        _events.FishForMessage<WorkerHelloRejected>(e => e.Pid == process.Pid).Reason.Should().Be(rejected.Reason);
+
+        // The same incarnation, speaking this primary's version, is still welcome.
+        (await parent.Ask<HelloAccepted>(new WorkerHello(HelloFor(process), session), TestTimeouts.Default)).Worker.Should().NotBeNull();
+    }
+
+    [Fact]
+    public void Hello_FromABuildThatSentNoVersion_ReadsAsVersion1()
+    {
+        var frame = System.Text.Encoding.UTF8.GetBytes("{\"type\":\"hello\",\"index\":0,\"incarnation\":1,\"pid\":42,\"secret\":\"s\"}");
+
+        var hello = System.Text.Json.JsonSerializer.Deserialize(frame, ControlJsonContext.Default.ControlMessage);
+
+        hello.Should().BeOfType<Hello>().Which.ProtocolVersion.Should().Be(1);
+    }
+
+    [Fact]
     public async Task BrokeProtocol_WhileStarting_KillsTheProcessAtOnceAndRespawns()
     {
         var parent = StartWorker();
