@@ -71,6 +71,8 @@ internal static class HostEventIds
     public const int LeftoversRemoved = 3132;
     public const int EndpointsFromAspNet = 3133;
     public const int UrlsIgnored = 3134;
+    public const int ResizeSignal = 3135;
+    public const int PoolScaled = 3136;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;

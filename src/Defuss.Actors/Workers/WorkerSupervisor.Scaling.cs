@@ -10,14 +10,8 @@ namespace Defuss.Actors.Workers;
 /// </summary>
 internal sealed partial class WorkerSupervisor
 {
-    /// <summary>Starts following the heartbeats, if the pool is elastic.</summary>
-    protected override void PreStart()
-    {
-        if (_settings.Scaling is not null)
-        {
-            Context.System.EventStream.Subscribe(Self, typeof(WorkerStatsReported));
-        }
-    }
+    /// <summary>Follows the heartbeats: they drive an elastic pool, and say when a resized pool's new workers are Ready.</summary>
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(WorkerStatsReported));
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
@@ -27,15 +21,21 @@ internal sealed partial class WorkerSupervisor
     private void HandleStats(WorkerStatsReported report)
     {
         // A retiring worker still reports until it exits: it is no longer part of the pool's capacity.
-        if (_settings.Scaling is not { } policy || _state.Stopping || !_state.Running.Contains(report.Index) || _state.Retiring.Contains(report.Index))
+        if (_state.Stopping || !_state.Running.Contains(report.Index) || _state.Retiring.Contains(report.Index))
         {
             return;
         }
 
         var now = _clock.GetTimestamp();
         _state.LastReports[report.Index] = (now, report.Stats.CpuPercent, report.Stats.RequestsInFlight);
+        ReplyResized();
+        if (_settings.Scaling is not { } policy)
+        {
+            return;
+        }
+
         var decider = _state.Decider ??= new ScaleDecider(policy);
-        var decision = decider.Observe(now, _clock, [.. _state.LastReports.Values.Select(r => (r.CpuPercent, r.RequestsInFlight))], _state.Running.Count, Settled(now));
+        var decision = decider.Observe(now, _clock, [.. _state.LastReports.Values.Select(r => (r.CpuPercent, r.RequestsInFlight))], PoolSize, Settled(now));
         switch (decision.Direction)
         {
             case ScaleDirection.Up:
@@ -63,16 +63,24 @@ internal sealed partial class WorkerSupervisor
         var index = Enumerable.Range(0, int.MaxValue).First(i => !_state.Children.ContainsValue(i));
         StartWorkerActor(index, new WorkerRecord());
         _state.Running.Add(index);
-        _events.Tell(new WorkerPoolScaled(index, _state.Running.Count, "up", decision.Reason, decision.MeanCpuPercent, decision.MeanRequestsInFlight));
+        _events.Tell(new WorkerPoolScaled(index, PoolSize, "up", decision.Reason, decision.MeanCpuPercent, decision.MeanRequestsInFlight));
     }
 
     private void RetireWorker(ScaleDecision decision)
     {
-        var index = _state.Running.Max();
+        // The highest index that is not being replaced by a rolling restart (which skips it from now on).
+        var index = _state.Running.Where(i => !_state.Retiring.Contains(i) && i != _state.Replacing).Max();
+        var queued = _state.ToReplace.Where(i => i != index).ToArray();
+        _state.ToReplace.Clear();
+        foreach (var next in queued)
+        {
+            _state.ToReplace.Enqueue(next);
+        }
+
         _state.Retiring.Add(index);
         _state.LastReports.Remove(index);
         Context.Child(BackendCandidate.IdOf(index)).Tell(new StopWorker(_settings.DrainTimeout));
-        _events.Tell(new WorkerPoolScaled(index, _state.Running.Count - 1, "down", decision.Reason, decision.MeanCpuPercent, decision.MeanRequestsInFlight));
+        _events.Tell(new WorkerPoolScaled(index, PoolSize, "down", decision.Reason, decision.MeanCpuPercent, decision.MeanRequestsInFlight));
     }
 
     /// <summary>A retired worker's process has exited: its actor goes, and its index is free again.</summary>

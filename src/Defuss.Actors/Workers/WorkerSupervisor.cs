@@ -37,6 +37,8 @@ internal sealed partial class WorkerSupervisor : ReceiveActor
         Receive<WorkerReplaced>(r => r.Index == _state.Replacing, HandleReplaced);
         Receive<WorkerReplaced>(_ => { });
         Receive<WorkerStatsReported>(HandleStats);
+        Receive<ScalePool>(HandleScale);
+        Receive<ScalePoolBy>(HandleScaleBy);
     }
 
     /// <summary>The props of a supervisor whose state outlives its restarts.</summary>
@@ -115,6 +117,7 @@ internal sealed partial class WorkerSupervisor : ReceiveActor
         if (_state.Retiring.Contains(stopped.Index))
         {
             ForgetRetired(stopped.Index);
+            ReplyResized();
         }
 
         ReplyIfAllStopped();
@@ -228,6 +231,9 @@ internal sealed partial class WorkerSupervisor : ReceiveActor
 
         /// <summary>Each running worker's last heartbeat figures, for the scaling rule.</summary>
         public Dictionary<int, (long At, double CpuPercent, long RequestsInFlight)> LastReports { get; } = [];
+
+        /// <summary>Who asked for a size, and which.</summary>
+        public List<(IActorRef Asker, int Workers)> ScaleRequesters { get; } = [];
 
         /// <summary>The scaling rule's clocks, which outlive a restart of the supervisor.</summary>
         public ScaleDecider? Decider { get; set; }
