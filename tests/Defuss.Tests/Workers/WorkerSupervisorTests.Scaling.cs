@@ -103,6 +103,104 @@ public sealed partial class WorkerSupervisorTests
         launched.Should().NotBeEmpty().And.OnlyContain(index => index == 1, "capacity the pool never had is not load");
     }
 
+    [Fact]
+    public async Task ScalePool_WithinTheBounds_AnswersOnceTheNewWorkersAreReady()
+    {
+        var supervisor = StartElasticPool();
+        var first = (await LaunchesAsync(1)).Single();
+        await ReadyAsync(supervisor, first);
+
+        var resized = supervisor.Ask<object>(new ScalePool(3), TestTimeouts.Default);
+        var added = await LaunchesAsync(2);
+        added.Select(p => p.Request.Index).Should().Equal(1, 2);
+        await ReadyAsync(supervisor, added[0]);
+        await ReadyAsync(supervisor, added[1]);
+        resized.IsCompleted.Should().BeFalse("Ready means heartbeating, and the new workers have not beaten yet");
+
+        await BeatAsync(supervisor, Beat, (first, 10, 0), (added[0], 10, 0), (added[1], 10, 0));
+
+        (await resized).Should().Be(new PoolResized(3));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public async Task ScalePool_OutsideTheBounds_IsRefusedNamingThem(int workers)
+    {
+        var supervisor = StartElasticPool();
+
+        var answer = await supervisor.Ask<object>(new ScalePool(workers), TestTimeouts.Default);
+
+        answer.Should().Be(new ScaleRefused($"{workers} workers is outside Defuss:MinWorkers..Defuss:MaxWorkers (1..3)"));
+    }
+
+    [Fact]
+    public async Task ScalePoolBy_AFixedPool_ChangesItsSize_AndNeverBelowOne()
+    {
+        var supervisor = StartPool(1);
+        var first = (await LaunchesAsync(1)).Single();
+        var session = await ReadyAsync(supervisor, first);
+
+        supervisor.Tell(new ScalePoolBy(+1));
+        (await _launcher.NextLaunchAsync()).Request.Index.Should().Be(1);
+        supervisor.Tell(new ScalePoolBy(-1));
+        supervisor.Tell(new ScalePoolBy(-1));
+        supervisor.Tell(new ScalePoolBy(-1));
+        await supervisor.HandledAsync();
+
+        session.Stops.Should().BeEmpty("worker 0 is the last: a pool keeps at least one");
+        (await _events.FishForMessageAsync<WorkerPoolScaled>(e => e.Direction == "down")).Index.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RollingRestart_DuringAScaleDown_SkipsTheRetiringWorker_AndEndsWithTheSmallerPool()
+    {
+        var supervisor = StartPool(3);
+        var processes = await LaunchesAsync(3);
+        foreach (var process in processes)
+        {
+            await ReadyAsync(supervisor, process);
+        }
+
+        var restart = supervisor.Ask<RollingRestartCompleted>(new RollingRestart(TimeSpan.FromSeconds(10)), TestTimeouts.Default);
+        await supervisor.HandledAsync();
+        supervisor.Tell(new ScalePoolBy(-1));
+        await supervisor.HandledAsync();
+        processes[2].Exit(0);
+
+        // Worker 0 is being replaced; worker 1 follows; worker 2 retires instead of being replaced.
+        for (var index = 0; index < 2; index++)
+        {
+            var replacement = await _launcher.NextLaunchAsync();
+            replacement.Request.Index.Should().Be(index);
+            await ReadyAsync(supervisor, replacement);
+            processes[index].Exit(0);
+        }
+
+        (await restart).Replaced.Should().Be(2);
+        _launcher.HasPendingLaunch.Should().BeFalse("the retired worker is not started again");
+    }
+
+    [Fact]
+    public async Task ScaleUp_DuringARollingRestart_AddsAWorkerThatTheRestartLeavesAlone()
+    {
+        var supervisor = StartPool(1);
+        var first = (await LaunchesAsync(1)).Single();
+        await ReadyAsync(supervisor, first);
+
+        var restart = supervisor.Ask<RollingRestartCompleted>(new RollingRestart(TimeSpan.FromSeconds(10)), TestTimeouts.Default);
+        var replacement = await _launcher.NextLaunchAsync();
+        supervisor.Tell(new ScalePoolBy(+1));
+        var added = await _launcher.NextLaunchAsync();
+        await ReadyAsync(supervisor, replacement);
+        await ReadyAsync(supervisor, added);
+        first.Exit(0);
+
+        (await restart).Replaced.Should().Be(1, "the worker the restart found was replaced, the new one was already new");
+        (replacement.Request.Index, added.Request.Index).Should().Be((0, 1));
+        _launcher.HasPendingLaunch.Should().BeFalse();
+    }
+
     private IActorRef StartElasticPool(ScalingPolicy? policy = null)
     {
         var supervisor = Sys.ActorOf(
