@@ -100,4 +100,5 @@ internal static class HostEventIds
     public const int AdminRefused = 3402;
     public const int AdminReload = 3403;
     public const int OtlpExport = 3404;
+    public const int AdminScale = 3405;
 }
