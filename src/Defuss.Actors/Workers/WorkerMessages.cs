@@ -114,4 +114,6 @@ internal sealed record ScalePoolBy(int Delta);
 internal sealed record PoolResized(int Workers);
 
 /// <summary>The pool cannot be set to the size asked, for <paramref name="Reason"/> (which names the bound it would break).</summary>
-internal sealed record ScaleRefused(string Reason);
+/// <param name="Reason">Why, naming the bound.</param>
+/// <param name="OutOfBounds">Whether the size breaks a bound (else the pool cannot be resized now: it is stopping).</param>
+internal sealed record ScaleRefused(string Reason, bool OutOfBounds = true);

@@ -23,7 +23,7 @@ internal sealed partial class WorkerSupervisor
         var (min, max, bounds) = SizeBounds;
         if (_state.Stopping)
         {
-            Sender.Tell(new ScaleRefused("the pool is stopping"));
+            Sender.Tell(new ScaleRefused("the pool is stopping", OutOfBounds: false));
             return;
         }
 

@@ -83,7 +83,8 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
         return await supervisor.Ask<object>(new ScalePool(workers), timeout, cancellationToken).ConfigureAwait(false) switch
         {
             PoolResized resized => resized.Workers,
-            ScaleRefused refused => throw new ArgumentOutOfRangeException(nameof(workers), workers, refused.Reason),
+            ScaleRefused { OutOfBounds: true } refused => throw new ArgumentOutOfRangeException(nameof(workers), workers, refused.Reason),
+            ScaleRefused refused => throw new InvalidOperationException("The pool cannot be resized: " + refused.Reason),
             var other => throw new InvalidOperationException($"Unexpected answer to a resize: {other}"),
         };
     }

@@ -35,4 +35,22 @@ public sealed class ElasticPoolTests
         status.GetProperty("recentEvents").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).Should().Contain(["scaled_up", "scaled_down"]);
         (await HttpTestClient.GetOnNewConnectionAsync(primary.BaseAddress, "/")).Should().Be("hello");
     }
+
+    [Fact]
+    public async Task Sigttin_AddsAWorker_AndSigttou_RetiresOneWithADrain()
+    {
+        await using var primary = await DefussProcess.StartAsync();
+        await primary.ReadyPidsAsync();
+
+        Native.Kill(primary.Pid, Native.SIGTTIN);
+
+        await primary.WaitForLineAsync(@"Pool scaled up to 3 workers \(worker 2\): resized to 3 workers by a signal \(SIGTTIN\)");
+        await primary.WaitForLineAsync(@"Worker 2 ready: pid \d+");
+
+        Native.Kill(primary.Pid, Native.SIGTTOU);
+
+        await primary.WaitForLineAsync(@"Pool scaled down to 2 workers \(worker 2\): resized to 2 workers by a signal \(SIGTTOU\)");
+        await primary.WaitForLineAsync(@"Worker 2 \(pid \d+\) stopped");
+        (await HttpTestClient.GetOnNewConnectionAsync(primary.BaseAddress, "/")).Should().Be("hello");
+    }
 }
