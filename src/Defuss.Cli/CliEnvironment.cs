@@ -25,7 +25,10 @@ internal sealed record CliEnvironment
     /// <summary>How long <c>reload</c> waits for the rolling restart. Defaults to 10 min: each worker drains before it is replaced.</summary>
     public TimeSpan ReloadTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>How often <c>top</c> and <c>reload</c> ask for the status. Defaults to 1 s.</summary>
+    /// <summary>How long <c>scale</c> waits for the new size to be Ready. Defaults to 10 min: new workers start, retired ones drain.</summary>
+    public TimeSpan ScaleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often <c>top</c>, <c>reload</c> and <c>scale</c> ask for the status. Defaults to 1 s.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public PrimaryFinder Finder() => new(AdminDirectory);

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Defuss.Cli;
 
 /// <summary>
-/// The <c>defuss</c> tool: <c>ls</c>, <c>top</c>, <c>reload</c> and <c>logs</c> against the admin API of the
+/// The <c>defuss</c> tool: <c>ls</c>, <c>top</c>, <c>reload</c>, <c>scale</c> and <c>logs</c> against the admin API of the
 /// primaries on this machine. Runs in process for tests: give it a console, an environment and a token.
 /// </summary>
 internal static class DefussCli
@@ -43,6 +43,10 @@ internal static class DefussCli
             config.AddCommand<ReloadCommand>("reload")
                 .WithDescription("Replace every worker of one primary, one after the other, without dropping requests.")
                 .WithExample("reload");
+            config.AddCommand<ScaleCommand>("scale")
+                .WithDescription("Resize one primary's pool to WORKERS workers: new ones start, or the highest retire with a drain.")
+                .WithExample("scale", "4")
+                .WithExample("scale", "2", "--pid", "4242");
             config.AddCommand<LogsCommand>("logs")
                 .WithDescription("Print the workers' latest log lines; with --follow, new ones until Ctrl+C.")
                 .WithExample("logs", "--worker", "0", "--lines", "50")

@@ -71,6 +71,8 @@ internal static class HostEventIds
     public const int LeftoversRemoved = 3132;
     public const int EndpointsFromAspNet = 3133;
     public const int UrlsIgnored = 3134;
+    public const int ResizeSignal = 3135;
+    public const int PoolScaled = 3136;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;
@@ -98,4 +100,5 @@ internal static class HostEventIds
     public const int AdminRefused = 3402;
     public const int AdminReload = 3403;
     public const int OtlpExport = 3404;
+    public const int AdminScale = 3405;
 }

@@ -52,6 +52,13 @@ public sealed record WorkerReplacing(int Index, long Incarnation, int Pid, strin
 public sealed record WorkerDraining(int Index, long Incarnation, int Pid, string Reason) : WorkerEvent(Index, Incarnation);
 
 /// <summary>
+/// The elastic pool changed size to <paramref name="Workers"/>: worker <paramref name="Index"/> was added
+/// (<paramref name="Direction"/> <c>up</c>) or is being retired (<c>down</c>), for <paramref name="Reason"/>, on these figures.
+/// </summary>
+public sealed record WorkerPoolScaled(int Index, int Workers, string Direction, string Reason, double MeanCpuPercent, double MeanRequestsInFlight)
+    : WorkerEvent(Index, 0);
+
+/// <summary>
 /// A Ready worker's heartbeat brought fresh <paramref name="Stats"/>. Published on the actor system's event stream (not a
 /// <see cref="WorkerEvent"/>: it comes every <c>WorkerHeartbeatInterval</c> from every worker).
 /// </summary>

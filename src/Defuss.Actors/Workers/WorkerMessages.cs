@@ -100,3 +100,20 @@ internal sealed record StartWorkers
     /// <summary>The one instance.</summary>
     public static StartWorkers Instance { get; } = new();
 }
+
+/// <summary>
+/// Set the pool to <paramref name="Workers"/> workers (within an elastic pool's bounds); replied to with
+/// <see cref="PoolResized"/> once that many are Ready and none is retiring, or <see cref="ScaleRefused"/>.
+/// </summary>
+internal sealed record ScalePool(int Workers);
+
+/// <summary>Grow (positive) or shrink (negative) the pool by <paramref name="Delta"/> workers, within its bounds (SIGTTIN, SIGTTOU).</summary>
+internal sealed record ScalePoolBy(int Delta);
+
+/// <summary>The pool has <paramref name="Workers"/> Ready workers.</summary>
+internal sealed record PoolResized(int Workers);
+
+/// <summary>The pool cannot be set to the size asked, for <paramref name="Reason"/> (which names the bound it would break).</summary>
+/// <param name="Reason">Why, naming the bound.</param>
+/// <param name="OutOfBounds">Whether the size breaks a bound (else the pool cannot be resized now: it is stopping).</param>
+internal sealed record ScaleRefused(string Reason, bool OutOfBounds = true);

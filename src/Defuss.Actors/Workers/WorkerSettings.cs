@@ -39,6 +39,9 @@ internal sealed record WorkerPoolSettings
     /// <summary>How long an old process may drain when it is replaced because of <see cref="MaxWorkerMemory"/>.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The elastic pool's bounds and rule; null (the default) for a pool fixed at <see cref="Workers"/>.</summary>
+    public ScalingPolicy? Scaling { get; init; }
+
     /// <summary>The source of jitter: a number in [0, 1) per call. The host passes a shared random; tests a fixed one.</summary>
     public Func<double> Random { get; init; } = () => 0;
 }

@@ -36,6 +36,9 @@ internal sealed partial class WorkerSupervisor : ReceiveActor
         Receive<RollingRestart>(HandleRollingRestart);
         Receive<WorkerReplaced>(r => r.Index == _state.Replacing, HandleReplaced);
         Receive<WorkerReplaced>(_ => { });
+        Receive<WorkerStatsReported>(HandleStats);
+        Receive<ScalePool>(HandleScale);
+        Receive<ScalePoolBy>(HandleScaleBy);
     }
 
     /// <summary>The props of a supervisor whose state outlives its restarts.</summary>
@@ -64,7 +67,7 @@ internal sealed partial class WorkerSupervisor : ReceiveActor
         }
 
         _state.Started = true;
-        for (var index = 0; index < _settings.Workers; index++)
+        for (var index = 0; index < InitialWorkers; index++)
         {
             StartWorkerActor(index, new WorkerRecord());
             _state.Running.Add(index);
@@ -111,6 +114,12 @@ internal sealed partial class WorkerSupervisor : ReceiveActor
     private void HandleStopped(WorkerStopped stopped)
     {
         _state.Running.Remove(stopped.Index);
+        if (_state.Retiring.Contains(stopped.Index))
+        {
+            ForgetRetired(stopped.Index);
+            ReplyResized();
+        }
+
         ReplyIfAllStopped();
     }
 
@@ -163,9 +172,10 @@ internal sealed partial class WorkerSupervisor : ReceiveActor
 
     private void HandleGaveUp(WorkerGaveUpNotice notice)
     {
-        if (_state.GivenUp.Add(notice.Index) && _state.GivenUp.Count == _settings.Workers)
+        // Every worker of the pool (as big as it is now, for an elastic one) has been given up.
+        if (_state.GivenUp.Add(notice.Index) && _state.Children.Values.Where(i => !_state.Retiring.Contains(i)).All(_state.GivenUp.Contains))
         {
-            _events.Tell(new AllWorkersGaveUp(_settings.Workers));
+            _events.Tell(new AllWorkersGaveUp(_state.GivenUp.Count));
         }
     }
 
@@ -215,6 +225,18 @@ internal sealed partial class WorkerSupervisor : ReceiveActor
 
         /// <summary>Each worker's last fault, as the supervisor strategy saw it.</summary>
         public Dictionary<IActorRef, Exception> LastFaults { get; } = [];
+
+        /// <summary>The workers being retired by a scale-down.</summary>
+        public HashSet<int> Retiring { get; } = [];
+
+        /// <summary>Each running worker's last heartbeat figures, for the scaling rule.</summary>
+        public Dictionary<int, (long At, double CpuPercent, long RequestsInFlight)> LastReports { get; } = [];
+
+        /// <summary>Who asked for a size, and which.</summary>
+        public List<(IActorRef Asker, int Workers)> ScaleRequesters { get; } = [];
+
+        /// <summary>The scaling rule's clocks, which outlive a restart of the supervisor.</summary>
+        public ScaleDecider? Decider { get; set; }
 
         /// <summary>When each worker's actor was stopped for repeated faults (monotonic timestamps), within the restart window.</summary>
         public Dictionary<int, Queue<long>> FaultStops { get; } = [];

@@ -89,19 +89,28 @@ internal sealed partial class AdminClient : IDisposable
     }
 
     /// <summary>Asks for a rolling restart and waits for it; answers how many workers were replaced.</summary>
-    public async Task<int> ReloadAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<int> ReloadAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        (await PostAsync<ReloadResult>("reload", "{\"replaced\":N}", timeout, cancellationToken))?.Replaced ?? 0;
+
+    /// <summary>Asks for the pool to be resized to <paramref name="workers"/> and waits until that many are Ready; answers the size.</summary>
+    public async Task<int> ScaleAsync(int workers, TimeSpan timeout, CancellationToken cancellationToken) =>
+        (await PostAsync<ScaleResult>(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"scale?workers={workers}"), "{\"workers\":N}", timeout, cancellationToken))?.Workers
+        ?? throw new AdminException($"{Target}: /scale answered null");
+
+    /// <summary>Posts to <paramref name="path"/> and reads its JSON answer, which has the <paramref name="shape"/> given for messages.</summary>
+    private async Task<T?> PostAsync<T>(string path, string shape, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = Deadline(timeout, cancellationToken);
         try
         {
-            using var response = await SendAsync(HttpMethod.Post, "reload", HttpCompletionOption.ResponseContentRead, timeout, deadline.Token, cancellationToken);
+            using var response = await SendAsync(HttpMethod.Post, path, HttpCompletionOption.ResponseContentRead, timeout, deadline.Token, cancellationToken);
             await EnsureSuccessAsync(response, deadline.Token);
-            var result = await response.Content.ReadFromJsonAsync<ReloadResult>(AdminJson.Options, deadline.Token);
-            return result?.Replaced ?? 0;
+            return await response.Content.ReadFromJsonAsync<T>(AdminJson.Options, deadline.Token);
         }
         catch (JsonException e)
         {
-            throw new AdminException($"{Target}: /reload did not answer {{\"replaced\":N}} ({e.Message})", e);
+            throw new AdminException($"{Target}: /{path.Split('?')[0]} did not answer {shape} ({e.Message})", e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -188,6 +197,8 @@ internal sealed partial class AdminClient : IDisposable
     }
 
     private sealed record ReloadResult(int Replaced);
+
+    private sealed record ScaleResult(int Workers);
 
     private sealed record ErrorResult(string? Error);
 }

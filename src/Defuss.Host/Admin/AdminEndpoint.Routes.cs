@@ -98,6 +98,7 @@ internal sealed partial class AdminEndpoint
                 Volatile.Write(ref reloading, 0);
             }
         });
+        app.MapPost("/scale", context => ScaleAsync(context, control, logger));
         app.MapGet("/logs", context => WriteLogsAsync(context, control, app.Lifetime));
         app.MapPrometheusScrapingEndpoint("/metrics", meters, null, null);
     }
@@ -126,6 +127,46 @@ internal sealed partial class AdminEndpoint
         return System.Net.IPAddress.IsLoopback(client)
             ? null
             : (StatusCodes.Status403Forbidden, "the admin endpoint answers loopback clients only, unless Defuss:AdminToken is set");
+    }
+
+    private static async Task ScaleAsync(HttpContext context, DefussControl control, ILogger logger)
+    {
+        var text = context.Request.Query["workers"];
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var workers))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteErrorAsync(context, $"workers = '{text}' is invalid: expected a whole number");
+            return;
+        }
+
+        try
+        {
+            AdminLog.Scale(logger, workers);
+            var size = await control.ScaleAsync(workers, context.RequestAborted);
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await JsonSerializer.SerializeAsync(context.Response.Body, new ScaleResult(size), AdminJsonContext.Default.ScaleResult, context.RequestAborted);
+        }
+        catch (ArgumentOutOfRangeException exception)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteErrorAsync(context, BareMessage(exception));
+        }
+        catch (Exception exception) when (exception is AskTimeoutException or InvalidOperationException)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await WriteErrorAsync(context, "the pool was not resized: " + exception.Message);
+        }
+    }
+
+    /// <summary>
+    /// The reason alone, without the "(Parameter 'workers')" and "Actual value was N." that
+    /// <see cref="ArgumentOutOfRangeException.Message"/> appends: the answer names the value already.
+    /// </summary>
+    internal static string BareMessage(ArgumentException exception)
+    {
+        var message = exception.Message.Split('\n', 2)[0].TrimEnd('\r');
+        var suffix = $" (Parameter '{exception.ParamName}')";
+        return exception.ParamName is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
     }
 
     private static async Task WriteLogsAsync(HttpContext context, DefussControl control, IHostApplicationLifetime lifetime)

@@ -9,6 +9,7 @@ namespace Defuss.Admin;
 [JsonSerializable(typeof(DefussStatus))]
 [JsonSerializable(typeof(AdminLogLine))]
 [JsonSerializable(typeof(ReloadResult))]
+[JsonSerializable(typeof(ScaleResult))]
 [JsonSerializable(typeof(AdminError))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
 
@@ -17,6 +18,9 @@ internal sealed record AdminLogLine(DateTimeOffset Time, int Worker, int Pid, st
 
 /// <summary>What <c>POST /reload</c> answers once the rolling restart is over.</summary>
 internal sealed record ReloadResult(int Replaced);
+
+/// <summary>What <c>POST /scale</c> answers once the pool has that many workers Ready.</summary>
+internal sealed record ScaleResult(int Workers);
 
 /// <summary>What the admin endpoint answers when it cannot do what was asked.</summary>
 internal sealed record AdminError(string Error);

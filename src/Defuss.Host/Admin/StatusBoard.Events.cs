@@ -19,6 +19,8 @@ internal sealed partial class StatusBoard
         WorkerStartupTimedOut => "startup_timed_out",
         WorkerHelloRejected => "hello_rejected",
         WorkerGaveUp => "gave_up",
+        WorkerPoolScaled { Direction: "up" } => "scaled_up",
+        WorkerPoolScaled => "scaled_down",
         _ => workerEvent.GetType().Name,
     };
 
@@ -37,6 +39,7 @@ internal sealed partial class StatusBoard
         WorkerStartupTimedOut e => $"worker {e.Index} (pid {e.Pid}) was not ready within {e.Timeout.TotalSeconds:0.#} s",
         WorkerHelloRejected e => $"worker {e.Index}: a control connection from pid {e.Pid} was refused: {e.Reason}",
         WorkerGaveUp e => $"worker {e.Index} given up: more than {e.MaxRestarts} restarts within {e.Window.TotalSeconds:0} s (last: {e.LastExit})",
+        WorkerPoolScaled e => $"pool scaled {e.Direction} to {e.Workers} workers (worker {e.Index}): {e.Reason}",
         _ => workerEvent.ToString(),
     };
 }

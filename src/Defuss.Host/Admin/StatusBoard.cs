@@ -85,6 +85,12 @@ internal sealed partial class StatusBoard
             }
 
             Update(row, workerEvent, now);
+            if (row.Retired && workerEvent is WorkerExited { Expected: true } exited && exited.Incarnation == row.Incarnation)
+            {
+                // A worker a scale-down retired: its index leaves the pool (a later scale-up may take it again).
+                _rows.Remove(workerEvent.Index);
+            }
+
             _events.Enqueue(new WorkerEventRecord(now, workerEvent.Index, workerEvent.Incarnation, KindOf(workerEvent), Describe(workerEvent)));
             while (_events.Count > EventCapacity)
             {
@@ -162,6 +168,9 @@ internal sealed partial class StatusBoard
             case WorkerGaveUp:
                 row.State = "GivenUp";
                 break;
+            case WorkerPoolScaled scaled:
+                row.Retired = scaled.Direction == "down";
+                break;
         }
 
         if (workerEvent is WorkerDraining or WorkerExited && workerEvent.Incarnation == row.RetiringIncarnation)
@@ -187,6 +196,9 @@ internal sealed partial class StatusBoard
         public WorkerStats? Stats { get; set; }
 
         public DateTimeOffset? LastHeartbeatAt { get; set; }
+
+        /// <summary>A scale-down is retiring this worker: its row goes when its process has exited.</summary>
+        public bool Retired { get; set; }
 
         /// <summary>The previous incarnation was Ready when this one started (a replacement) and has not drained yet.</summary>
         public bool RetiringReady { get; set; }

@@ -73,6 +73,25 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
         return completed.Replaced;
     }
 
+    public async Task<int> ScaleAsync(int workers, CancellationToken cancellationToken = default)
+    {
+        var supervisor = Volatile.Read(ref _supervisor)
+            ?? throw new InvalidOperationException("Scaling needs the running Defuss primary (RunDefussAsync in the primary process).");
+
+        // Long enough for new workers to start (StartupTimeout) and retiring ones to drain.
+        var timeout = _drainTimeout + _drainTimeout + TimeSpan.FromMinutes(5);
+        return await supervisor.Ask<object>(new ScalePool(workers), timeout, cancellationToken).ConfigureAwait(false) switch
+        {
+            PoolResized resized => resized.Workers,
+            ScaleRefused { OutOfBounds: true } refused => throw new ArgumentOutOfRangeException(nameof(workers), workers, refused.Reason),
+            ScaleRefused refused => throw new InvalidOperationException("The pool cannot be resized: " + refused.Reason),
+            var other => throw new InvalidOperationException($"Unexpected answer to a resize: {other}"),
+        };
+    }
+
+    /// <summary>Grows or shrinks the pool by <paramref name="delta"/> within its bounds, without waiting (SIGTTIN, SIGTTOU).</summary>
+    internal void ScaleBy(int delta) => Volatile.Read(ref _supervisor)?.Tell(new ScalePoolBy(delta), ActorRefs.NoSender);
+
     public IDisposable Subscribe(IObserver<WorkerEvent> observer)
     {
         ArgumentNullException.ThrowIfNull(observer);

@@ -39,8 +39,60 @@ public sealed class DefussOptions
     /// </summary>
     public int? BaseWorkerPort { get; set; }
 
-    /// <summary>How many worker processes: a number, or <c>auto</c> (the default) for one per processor.</summary>
+    /// <summary>How many worker processes: a number, or <c>auto</c> (the default) for one per processor. Not with <see cref="MinWorkers"/>/<see cref="MaxWorkers"/>.</summary>
     public string Workers { get; set; } = "auto";
+
+    /// <summary>
+    /// Makes the pool elastic, with at least this many workers (it starts with them). Defaults to unset: a fixed pool of
+    /// <see cref="Workers"/>; with only <see cref="MaxWorkers"/> set, 1.
+    /// </summary>
+    public int? MinWorkers { get; set; }
+
+    /// <summary>Makes the pool elastic, with at most this many workers. Defaults to unset; with only <see cref="MinWorkers"/> set, one per processor (at least MinWorkers).</summary>
+    public int? MaxWorkers { get; set; }
+
+    /// <summary>How long the Ready workers must stay saturated before an elastic pool starts one more. Defaults to 15 s: past a burst, short of a minute of overload.</summary>
+    public TimeSpan ScaleUpAfter { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long an elastic pool must stay idle before it retires one worker (with a drain). Defaults to 5 minutes: a lull is not a trend.</summary>
+    public TimeSpan ScaleDownAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Mean CPU per Ready worker (percent of one core) at or above which the pool is saturated. Defaults to 70.</summary>
+    public double ScaleUpCpuPercent { get; set; } = 70;
+
+    /// <summary>Mean CPU per Ready worker under which the pool is idle (with few requests in flight). Defaults to 25.</summary>
+    public double ScaleDownCpuPercent { get; set; } = 25;
+
+    /// <summary>Mean requests in flight per Ready worker at or above which the pool is saturated. Defaults to 32.</summary>
+    public double ScaleUpRequestsInFlight { get; set; } = 32;
+
+    /// <summary>Mean requests in flight per Ready worker under which the pool is idle (with low CPU). Defaults to 4.</summary>
+    public double ScaleDownRequestsInFlight { get; set; } = 4;
+
+    /// <summary>Whether the pool is elastic: <see cref="MinWorkers"/> or <see cref="MaxWorkers"/> is set.</summary>
+    internal bool Elastic => MinWorkers is not null || MaxWorkers is not null;
+
+    /// <summary>The elastic pool's policy (valid options only), or null for a fixed pool.</summary>
+    internal Actors.Workers.ScalingPolicy? ScalingPolicy()
+    {
+        if (!Elastic)
+        {
+            return null;
+        }
+
+        var min = MinWorkers ?? 1;
+        return new Actors.Workers.ScalingPolicy
+        {
+            MinWorkers = min,
+            MaxWorkers = MaxWorkers ?? Math.Max(min, Environment.ProcessorCount),
+            ScaleUpAfter = ScaleUpAfter,
+            ScaleDownAfter = ScaleDownAfter,
+            ScaleUpCpuPercent = ScaleUpCpuPercent,
+            ScaleDownCpuPercent = ScaleDownCpuPercent,
+            ScaleUpRequestsInFlight = ScaleUpRequestsInFlight,
+            ScaleDownRequestsInFlight = ScaleDownRequestsInFlight,
+        };
+    }
 
     /// <summary>How long the front door waits for a request head before it routes without one. Defaults to 10 ms.</summary>
     public TimeSpan RequestInspectionTimeout { get; set; } = TimeSpan.FromMilliseconds(10);
@@ -244,7 +296,8 @@ public sealed class DefussOptions
 
     /// <summary>The number of workers <see cref="Workers"/> stands for on this machine (valid options only).</summary>
     public int ResolveWorkerCount() =>
-        DefussOptionsValidator.TryResolveWorkers(Workers, out var count)
+        ScalingPolicy() is { } elastic ? elastic.MinWorkers
+        : DefussOptionsValidator.TryResolveWorkers(Workers, out var count)
             ? count
             : throw new InvalidOperationException($"Defuss:Workers = '{Workers}' is not 'auto' or a number of workers.");
 }

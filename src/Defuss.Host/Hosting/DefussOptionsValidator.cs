@@ -73,9 +73,24 @@ internal static class DefussOptionsValidator
             Check(whyNot is null, nameof(options.Delivery), options.Delivery, whyNot + "; use Auto or Proxy");
         }
 
+        if (options.Elastic)
+        {
+            var min = options.MinWorkers ?? 1;
+            var max = options.MaxWorkers ?? Math.Max(min, Environment.ProcessorCount);
+            Check(min >= 1, nameof(options.MinWorkers), options.MinWorkers, "expected 1 or more");
+            Check(max <= MaxWorkers, nameof(options.MaxWorkers), options.MaxWorkers, $"expected at most {MaxWorkers}");
+            Check(min <= max, nameof(options.MinWorkers), options.MinWorkers, $"expected at most MaxWorkers ({max})");
+            Check(string.Equals(options.Workers.Trim(), "auto", StringComparison.OrdinalIgnoreCase), nameof(options.Workers), options.Workers, "a fixed size cannot be given with MinWorkers/MaxWorkers: set either Workers (a fixed pool) or MinWorkers and MaxWorkers (an elastic one)");
+            Check(options.ScaleUpAfter > TimeSpan.Zero, nameof(options.ScaleUpAfter), options.ScaleUpAfter, "expected more than 0");
+            Check(options.ScaleDownAfter > TimeSpan.Zero, nameof(options.ScaleDownAfter), options.ScaleDownAfter, "expected more than 0");
+            Check(options.ScaleDownCpuPercent >= 0 && options.ScaleDownCpuPercent < options.ScaleUpCpuPercent, nameof(options.ScaleDownCpuPercent), options.ScaleDownCpuPercent, $"expected 0 or more, and below ScaleUpCpuPercent ({options.ScaleUpCpuPercent}), so that a steady load does not flap");
+            Check(options.ScaleDownRequestsInFlight >= 0 && options.ScaleDownRequestsInFlight < options.ScaleUpRequestsInFlight, nameof(options.ScaleDownRequestsInFlight), options.ScaleDownRequestsInFlight, $"expected 0 or more, and below ScaleUpRequestsInFlight ({options.ScaleUpRequestsInFlight})");
+        }
+
         Check(options.AdminUrl is null || Admin.AdminUrl.TryParse(options.AdminUrl, out _), nameof(options.AdminUrl), options.AdminUrl, "expected an http URL with an IP address or localhost and a port, such as http://127.0.0.1:9464 (https is not served: put a TLS proxy in front), or unset (off)");
         Check(options.AdminToken is null || (options.AdminToken.Length >= 16 && !options.AdminToken.Any(char.IsWhiteSpace)), nameof(options.AdminToken), options.AdminToken is null ? null : "(hidden)", "expected at least 16 characters and no whitespace, or unset");
-        Check(options.MinReadyWorkers >= 0 && (!workersOk || options.MinReadyWorkers <= workers), nameof(options.MinReadyWorkers), options.MinReadyWorkers, $"expected from 0 to the number of workers ({(workersOk ? workers : MaxWorkers)})");
+        var poolFloor = options.Elastic ? options.MinWorkers ?? 1 : workers;
+        Check(options.MinReadyWorkers >= 0 && (!workersOk || options.MinReadyWorkers <= poolFloor), nameof(options.MinReadyWorkers), options.MinReadyWorkers, $"expected from 0 to the number of workers ({(workersOk ? poolFloor : MaxWorkers)})");
         foreach (var (key, value) in options.WorkerEnv)
         {
             Check(key.Length > 0 && !key.Contains('=', StringComparison.Ordinal), nameof(options.WorkerEnv), key, "an environment variable name must be non-empty and contain no '='");

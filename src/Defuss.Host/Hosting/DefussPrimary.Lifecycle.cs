@@ -72,6 +72,20 @@ internal sealed partial class DefussPrimary
         }
 
         _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup));
+
+        // As gunicorn: SIGTTIN adds a worker, SIGTTOU removes one (within an elastic pool's bounds).
+        if (!OperatingSystem.IsWindows())
+        {
+            _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTTIN, context => OnResizeSignal(context, +1, "SIGTTIN")));
+            _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTTOU, context => OnResizeSignal(context, -1, "SIGTTOU")));
+        }
+    }
+
+    private void OnResizeSignal(PosixSignalContext context, int delta, string signal)
+    {
+        context.Cancel = true;
+        PrimaryLog.ResizeSignal(_logger, signal, delta);
+        _control.ScaleBy(delta);
     }
 
     /// <summary>SIGHUP: a rolling restart of every worker, as <see cref="IDefussControl.RollingRestartAsync"/> does.</summary>

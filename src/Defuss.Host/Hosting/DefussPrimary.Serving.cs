@@ -207,6 +207,7 @@ internal sealed partial class DefussPrimary
         HeartbeatStaleAfter = options.WorkerHeartbeatStaleAfter,
         MaxWorkerMemory = options.MaxWorkerMemory,
         DrainTimeout = options.GracefulShutdownTimeout,
+        Scaling = options.ScalingPolicy(),
         KillGrace = options.WorkerKillGrace,
         Random = Random.Shared.NextDouble,
     };

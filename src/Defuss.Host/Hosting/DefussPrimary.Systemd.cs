@@ -61,7 +61,7 @@ internal sealed partial class DefussPrimary
     private string StatusLine()
     {
         var ready = _control.Board.ReadyWorkers;
-        var workers = _options?.ResolveWorkerCount() ?? 0;
+        var workers = _control.Board.Workers().Count;
         return Endpoints.Count > 0
             ? string.Create(CultureInfo.InvariantCulture, $"{ready} of {workers} workers ready, serving on {PublicUrls}")
             : string.Create(CultureInfo.InvariantCulture, $"{ready} of {workers} workers ready, starting");

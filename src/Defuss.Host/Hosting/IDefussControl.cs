@@ -23,6 +23,13 @@ public interface IDefussControl
     /// <returns>How many workers were replaced.</returns>
     Task<int> RollingRestartAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sets the pool to <paramref name="workers"/> workers: new ones start at the lowest free indexes, or the highest
+    /// retire with a drain. Completes with the size once that many are Ready; throws <see cref="ArgumentOutOfRangeException"/>
+    /// naming the bound it would break (an elastic pool's <c>MinWorkers</c>..<c>MaxWorkers</c>, else 1..1024).
+    /// </summary>
+    Task<int> ScaleAsync(int workers, CancellationToken cancellationToken = default);
+
     /// <summary>A snapshot of the primary and its workers: the same data as the admin endpoint's <c>/status</c>.</summary>
     DefussStatus GetStatus();
 

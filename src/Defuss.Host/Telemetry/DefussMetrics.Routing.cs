@@ -15,6 +15,11 @@ internal sealed partial class DefussMetrics
     private Counter<long>? _serviceUnavailable;
     private Counter<long>? _connectFailures;
     private Counter<long>? _ejections;
+    private Counter<long>? _poolScaled;
+
+    /// <summary>The elastic pool (or a resize) added or retired a worker: <paramref name="direction"/> is <c>up</c> or <c>down</c>.</summary>
+    public void ScaledPool(string direction) => AddTagged(
+        ref _poolScaled, "defuss.pool.scaled", "{worker}", "Workers the pool added (up) or retired (down): an elastic pool following the load, or a resize.", "defuss.pool.scale.direction", direction);
     private Histogram<double>? _routingDuration;
     private Histogram<double>? _sniffDuration;
 

@@ -74,6 +74,9 @@ internal sealed partial class DefussMetrics : IDisposable
                 SetReady(draining.Index, false);
                 _draining.Add(1);
                 break;
+            case WorkerPoolScaled scaled:
+                ScaledPool(scaled.Direction);
+                break;
             case WorkerGaveUp gaveUp:
                 SetReady(gaveUp.Index, false);
                 _givenUp.Add(1);

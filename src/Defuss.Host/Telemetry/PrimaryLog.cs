@@ -101,4 +101,10 @@ internal static partial class PrimaryLog
 
     [LoggerMessage(EventId = HostEventIds.LeftoversRemoved, Level = LogLevel.Information, Message = "Removed {Count} private directories left by Defuss primaries that no longer run: {Directories}")]
     public static partial void LeftoversRemoved(ILogger logger, int count, string directories);
+
+    [LoggerMessage(EventId = HostEventIds.ResizeSignal, Level = LogLevel.Information, Message = "{Signal}: the pool changes by {Delta} worker(s), within its bounds")]
+    public static partial void ResizeSignal(ILogger logger, string signal, int delta);
+
+    [LoggerMessage(EventId = HostEventIds.PoolScaled, Level = LogLevel.Information, Message = "Pool scaled {Direction} to {Workers} workers (worker {Index}): {Reason}")]
+    public static partial void PoolScaled(ILogger logger, string direction, int workers, int index, string reason);
 }

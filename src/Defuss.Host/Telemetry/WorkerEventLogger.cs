@@ -83,6 +83,9 @@ internal sealed class WorkerEventLogger : ReceiveActor
             case WorkerReplacing replacing:
                 PrimaryLog.WorkerReplacing(logger, replacing.Index, replacing.Pid, replacing.Reason);
                 break;
+            case WorkerPoolScaled scaled:
+                PrimaryLog.PoolScaled(logger, scaled.Direction, scaled.Workers, scaled.Index, scaled.Reason);
+                break;
             case WorkerHelloRejected rejected:
                 PrimaryLog.WorkerHelloRejected(logger, rejected.Index, rejected.Pid, rejected.Reason);
                 break;

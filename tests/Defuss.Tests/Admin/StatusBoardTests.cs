@@ -119,6 +119,25 @@ public sealed class StatusBoardTests
         _board.Snapshot(1, "v").Workers[0].State.Should().Be("GivenUp");
     }
 
+    [Fact]
+    public void Apply_AScaleDown_RemovesTheRetiredRowOnceItsProcessHasExited_AndAScaleUpAddsOne()
+    {
+        _board.Apply(new WorkerStarted(1, 1, 101, "e"));
+        _board.Apply(new WorkerReady(1, 1, 101, "e"));
+        _board.Apply(new WorkerPoolScaled(1, 1, "down", "idle", 1, 0));
+        _board.Apply(new WorkerDraining(1, 1, 101, "retired"));
+        _board.Snapshot(1, "v").Workers.Should().HaveCount(2, "it drains first");
+
+        _board.Apply(new WorkerExited(1, 1, 101, new WorkerExit(0, null), Expected: true, []));
+
+        _board.Snapshot(1, "v").Workers.Select(w => w.Index).Should().Equal(0);
+        _board.Snapshot(1, "v").RecentEvents.Select(e => e.Kind).Should().Contain("scaled_down");
+
+        _board.Apply(new WorkerPoolScaled(2, 2, "up", "busy", 90, 3));
+        _board.Apply(new WorkerStarted(2, 1, 102, "e"));
+        _board.Snapshot(1, "v").Workers.Select(w => (w.Index, w.Pid)).Should().Equal((0, 0), (2, 102));
+    }
+
     private static WorkerStats Stats(double cpu, long workingSet, long served) =>
         new(100, cpu, workingSet, 10, 20, 0, 0, 3, 1, 1000, 0) { RequestsServed = served };
 }

@@ -11,6 +11,8 @@ internal static partial class Native
     public const int SIGCONT = 18;
     public const int SIGINT = 2;
     public const int SIGHUP = 1;
+    public const int SIGTTIN = 21;
+    public const int SIGTTOU = 22;
 
     public static void Kill(int pid, int signal) => _ = SysKill(pid, signal);
 
