@@ -6,7 +6,7 @@ namespace Defuss.Actors.Workers;
 /// the clients see), each the mean over the Ready workers. The up thresholds sit well above the down ones, and each
 /// state must hold for a whole period, so that a steady load never makes the pool flap.
 /// </summary>
-public sealed record ScalingPolicy
+internal sealed record ScalingPolicy
 {
     /// <summary>The fewest workers; the pool starts with this many.</summary>
     public required int MinWorkers { get; init; }
