@@ -123,12 +123,23 @@ public sealed class HandoffChaosTests(ITestOutputHelper output)
             await defuss.WaitForLineAsync("Closed a handoff channel that failed: The handoff channel dropped descriptors", TestTimeouts.Default);
 
             // The next connections open a new channel, which the worker cannot accept yet: it backs off, and they wait.
-            for (var i = 0; i < 3; i++)
+            // Until the primary has seen the old channel end, a connection may still be sent on it and fail, and a loaded
+            // machine can take a while to show it: so connections keep coming, one a second, until one opens the new
+            // channel, within a deadline of 30 s (one fixed burst of three could all meet the old channel).
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
             {
                 await RequestAsync();
+                try
+                {
+                    await defuss.WaitForLineAsync("Accepting a handoff channel failed with errno 24", TimeSpan.FromSeconds(1));
+                    break;
+                }
+                catch (TimeoutException) when (DateTime.UtcNow < deadline)
+                {
+                    // No new channel yet: the next connection tries again.
+                }
             }
-
-            await defuss.WaitForLineAsync("Accepting a handoff channel failed with errno 24", TestTimeouts.Default);
             Native.IsAlive(defuss.Pid).Should().BeTrue();
         }
         finally
