@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Defuss.Processes;
@@ -7,8 +6,8 @@ namespace Defuss.Processes;
 /// <summary>
 /// The private <c>defuss-*</c> directories that primaries killed without a chance to clean up (SIGKILL, a power cut) left
 /// in the temp folder, and the one rule for removing them: a directory of this user, not a link, whose primary no longer
-/// runs. Its <see cref="PidFile"/> names the primary; a directory from a build before the pid file is its primary's only
-/// while its control socket answers.
+/// runs, as its <see cref="PidFile"/> names it. A directory without that file (another program's, or a primary's that
+/// has not written it yet) is never touched.
 /// </summary>
 internal static partial class LeftoverDirectories
 {
@@ -54,32 +53,16 @@ internal static partial class LeftoverDirectories
         return removed;
     }
 
+    /// <summary>
+    /// Whether the primary that <paramref name="directory"/>'s pid file names no longer runs. A directory without a pid
+    /// file is never stale: it may be a primary's that has not written it yet, or not a primary's at all.
+    /// </summary>
     private static bool IsStale(string directory)
     {
         var pidFile = Path.Combine(directory, PidFile);
-        if (File.Exists(pidFile))
-        {
-            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !UnixSignals.Exists(pid);
-        }
-
-        // No pid file: a primary of an older build (or one that has not written it yet). Stale only when its control
-        // socket is there and nothing answers on it.
-        var control = Path.Combine(directory, "control.sock");
-        if (!File.Exists(control))
-        {
-            return false;
-        }
-
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            probe.Connect(new UnixDomainSocketEndPoint(control));
-            return false;
-        }
-        catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionRefused)
-        {
-            return true;
-        }
+        return File.Exists(pidFile)
+            && int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            && !UnixSignals.Exists(pid);
     }
 
     /// <summary>Whether <paramref name="path"/> is a directory (not a link to one) that this user owns.</summary>
