@@ -57,7 +57,7 @@ internal sealed partial class StatusBoard
         {
             lock (_gate)
             {
-                return _rows.Values.Count(row => row.State == "Ready" || row.RetiringReady);
+                return CountReady();
             }
         }
     }
@@ -124,11 +124,14 @@ internal sealed partial class StatusBoard
                 Volatile.Read(ref _endpoints),
                 _delivery,
                 _loadBalancer,
-                _rows.Values.Count(row => row.State == "Ready" || row.RetiringReady),
+                CountReady(),
                 workers,
                 [.. _events]);
         }
     }
+
+    /// <summary>Under the lock: the Ready workers, a retiring process that still serves counted until it drains.</summary>
+    private int CountReady() => _rows.Values.Count(row => row.State == "Ready" || row.RetiringReady);
 
     private static void Update(Row row, WorkerEvent workerEvent, DateTimeOffset now)
     {

@@ -66,21 +66,15 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
 
     public async Task<int> RollingRestartAsync(CancellationToken cancellationToken = default)
     {
-        var supervisor = Volatile.Read(ref _supervisor)
-            ?? throw new InvalidOperationException("A rolling restart needs the running Defuss primary (RunDefussAsync in the primary process).");
-        var timeout = _drainTimeout + _drainTimeout + TimeSpan.FromMinutes(5);
-        var completed = await supervisor.Ask<RollingRestartCompleted>(new RollingRestart(_drainTimeout), timeout, cancellationToken).ConfigureAwait(false);
+        var supervisor = RunningSupervisor("A rolling restart");
+        var completed = await supervisor.Ask<RollingRestartCompleted>(new RollingRestart(_drainTimeout), PoolChangeTimeout, cancellationToken).ConfigureAwait(false);
         return completed.Replaced;
     }
 
     public async Task<int> ScaleAsync(int workers, CancellationToken cancellationToken = default)
     {
-        var supervisor = Volatile.Read(ref _supervisor)
-            ?? throw new InvalidOperationException("Scaling needs the running Defuss primary (RunDefussAsync in the primary process).");
-
-        // Long enough for new workers to start (StartupTimeout) and retiring ones to drain.
-        var timeout = _drainTimeout + _drainTimeout + TimeSpan.FromMinutes(5);
-        return await supervisor.Ask<object>(new ScalePool(workers), timeout, cancellationToken).ConfigureAwait(false) switch
+        var supervisor = RunningSupervisor("Scaling");
+        return await supervisor.Ask<object>(new ScalePool(workers), PoolChangeTimeout, cancellationToken).ConfigureAwait(false) switch
         {
             PoolResized resized => resized.Workers,
             ScaleRefused { OutOfBounds: true } refused => throw new ArgumentOutOfRangeException(nameof(workers), workers, refused.Reason),
@@ -88,6 +82,12 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
             var other => throw new InvalidOperationException($"Unexpected answer to a resize: {other}"),
         };
     }
+
+    /// <summary>How long a rolling restart or a resize may take: new workers start (StartupTimeout) and old ones drain.</summary>
+    private TimeSpan PoolChangeTimeout => _drainTimeout + _drainTimeout + TimeSpan.FromMinutes(5);
+
+    private IActorRef RunningSupervisor(string what) => Volatile.Read(ref _supervisor)
+        ?? throw new InvalidOperationException($"{what} needs the running Defuss primary (RunDefussAsync in the primary process).");
 
     /// <summary>Grows or shrinks the pool by <paramref name="delta"/> within its bounds, without waiting (SIGTTIN, SIGTTOU).</summary>
     internal void ScaleBy(int delta) => Volatile.Read(ref _supervisor)?.Tell(new ScalePoolBy(delta), ActorRefs.NoSender);
