@@ -31,6 +31,7 @@ internal static class HostEventIds
     public const int ProxyIdleClosed = 3022;
     public const int ProxyHalfCloseClosed = 3023;
     public const int PrimaryShortOfResources = 3024;
+    public const int FrontDoorLoopWorkFailed = 3025;
     // Handoff channels, accounting and reconciliation: 3040-3059
     public const int HandoffChannelBroke = 3040;
     public const int HandoffChannelRetired = 3041;

@@ -17,6 +17,7 @@ namespace Defuss.Bench.Routing;
 [MemoryDiagnoser]
 [MedianColumn]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet's [GlobalCleanup] disposes the selector.")]
 public class RoutingAskBenchmarks
 {
     private const int BatchSize = 64;
@@ -49,7 +50,11 @@ public class RoutingAskBenchmarks
     }
 
     [GlobalCleanup]
-    public Task Cleanup() => _system.Terminate().WaitAsync(Timeout);
+    public Task Cleanup()
+    {
+        _selector.Dispose();
+        return _system.Terminate().WaitAsync(Timeout);
+    }
 
     /// <summary>Akka's <c>Ask</c>, awaited before the next: a temporary actor registered per question, continuations async.</summary>
     [Benchmark(Baseline = true)]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Defuss.Actors.Routing;
 
@@ -7,51 +8,62 @@ namespace Defuss.FrontDoor;
 /// <remarks>
 /// The ask is leaner than Akka's <c>Ask</c>: its reply target is a <see cref="RoutingReply"/>, which the router's answer
 /// completes inline, so the front door's continuation (a non-blocking send, or an async connect) runs on the router's
-/// thread instead of hopping through the thread pool, and no temporary actor is registered or unregistered.
+/// thread instead of hopping through the thread pool, and no temporary actor is registered or unregistered. Nor is a timer
+/// armed per question: one sweep, a few times per routing timeout, gives up on the questions past their deadline (and
+/// on those whose connection was aborted), so a question costs one reply object and its task.
 /// </remarks>
-internal sealed class ActorBackendSelector : IBackendSelector
+internal sealed class ActorBackendSelector : IBackendSelector, IDisposable
 {
     private readonly IActorRef _router;
-    private readonly TimeSpan _routingTimeout;
     private readonly IActorRefProvider _provider;
     private readonly ActorPath _replyPath;
+    private readonly TimeProvider _timeProvider;
+    private readonly long _timeoutTicks;
+    private readonly ConcurrentQueue<RoutingReply> _pending = new();
+    private readonly ITimer _sweeper;
 
-    public ActorBackendSelector(IActorRef router, TimeSpan routingTimeout)
+    public ActorBackendSelector(IActorRef router, TimeSpan routingTimeout, TimeProvider? timeProvider = null)
     {
         _router = router;
-        _routingTimeout = routingTimeout;
         _provider = ((IInternalActorRef)router).Provider;
         _replyPath = _provider.TempPath();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _timeoutTicks = (long)(routingTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
+        var period = TimeSpan.FromTicks(Math.Clamp(routingTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerMillisecond * 100));
+        _sweeper = _timeProvider.CreateTimer(static self => ((ActorBackendSelector)self!).Sweep(), this, period, period);
     }
 
-    public async ValueTask<BackendCandidate?> ChooseAsync(ParsedRequest request, CancellationToken cancellationToken)
+    /// <summary>Questions asked and not yet swept away (answered ones go at the next sweep).</summary>
+    internal int Pending => _pending.Count;
+
+    public ValueTask<BackendCandidate?> ChooseAsync(ParsedRequest request, CancellationToken cancellationToken)
     {
-        var reply = new RoutingReply(_router, _provider, _replyPath);
+        var reply = new RoutingReply(_router, _provider, _replyPath, _timeProvider.GetTimestamp() + _timeoutTicks, cancellationToken);
+        _pending.Enqueue(reply);
         _router.Tell(new ChooseBackend(request), reply);
-        object answer;
-        try
+        return new ValueTask<BackendCandidate?>(reply.Answer);
+    }
+
+    public void Dispose() => _sweeper.Dispose();
+
+    /// <summary>
+    /// Drops the answered questions at the head of the queue and gives up on those past their deadline (no backend) or
+    /// aborted (cancelled). Questions are queued in the order of their deadlines, so the sweep stops at the first one still
+    /// in time; an abort cancels every connection at once, so it is seen at the head too.
+    /// </summary>
+    private void Sweep()
+    {
+        var now = _timeProvider.GetTimestamp();
+        while (_pending.TryPeek(out var reply))
         {
-            answer = await reply.Answer.WaitAsync(_routingTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
-        {
-            // The router is gone or slow, or the connection was aborted. If its answer arrives after all, the lease it
-            // carries is released then (it ends exactly once); if it arrived just now, it is taken as it is.
-            if (!reply.Abandon())
+            if (!reply.IsSettled && reply.Deadline > now && !reply.Cancellation.IsCancellationRequested)
             {
-                answer = await reply.Answer.ConfigureAwait(false);
-                return (answer as BackendLease)?.Backend;
+                break;
             }
 
-            if (exception is OperationCanceledException)
-            {
-                throw;
-            }
-
-            return null;
+            _ = _pending.TryDequeue(out _);
+            reply.GiveUp();
         }
-
-        return (answer as BackendLease)?.Backend;
     }
 
     public void Release(BackendCandidate backend) => _router.Tell(new ReleaseBackend(backend.Id), ActorRefs.NoSender);
@@ -61,31 +73,52 @@ internal sealed class ActorBackendSelector : IBackendSelector
 
     /// <summary>
     /// The sender of one routing question: the first message told to it is the answer, completed inline. An answer that
-    /// comes after the asker gave up (<see cref="Abandon"/>) is a lease nobody will use: it is released at once.
+    /// comes after the asker gave up (<see cref="GiveUp"/>) is a lease nobody will use: it is released at once.
     /// </summary>
-    private sealed class RoutingReply(IActorRef router, IActorRefProvider provider, ActorPath path) : MinimalActorRef
+    private sealed class RoutingReply(IActorRef router, IActorRefProvider provider, ActorPath path, long deadline, CancellationToken cancellation) : MinimalActorRef
     {
         private const int Waiting = 0;
         private const int Answered = 1;
         private const int Abandoned = 2;
 
-        private readonly TaskCompletionSource<object> _answer = new();
+        private readonly TaskCompletionSource<BackendCandidate?> _answer = new();
         private int _state;
 
-        public Task<object> Answer => _answer.Task;
+        public Task<BackendCandidate?> Answer => _answer.Task;
+
+        public long Deadline => deadline;
+
+        public CancellationToken Cancellation => cancellation;
+
+        public bool IsSettled => Volatile.Read(ref _state) != Waiting;
 
         public override ActorPath Path => path;
 
         public override IActorRefProvider Provider => provider;
 
-        /// <summary>The asker stops waiting; false when the answer has already come (the asker then takes it).</summary>
-        public bool Abandon() => Interlocked.CompareExchange(ref _state, Abandoned, Waiting) == Waiting;
+        /// <summary>The asker stops waiting: cancelled if its connection was aborted, else no backend.</summary>
+        public void GiveUp()
+        {
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Waiting) != Waiting)
+            {
+                return;
+            }
+
+            if (cancellation.IsCancellationRequested)
+            {
+                _answer.TrySetCanceled(cancellation);
+            }
+            else
+            {
+                _answer.TrySetResult(null);
+            }
+        }
 
         protected override void TellInternal(object message, IActorRef sender)
         {
             if (Interlocked.CompareExchange(ref _state, Answered, Waiting) == Waiting)
             {
-                _answer.TrySetResult(message);
+                _answer.TrySetResult((message as BackendLease)?.Backend);
             }
             else if (message is BackendLease late)
             {

@@ -74,7 +74,17 @@ internal sealed partial class FrontDoorListener
         var attempts = Math.Max(1, _options.ConnectAttempts);
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
-            var backend = await ChooseAsync(connection.Id, sniff.Request, aborted);
+            BackendCandidate? backend;
+            try
+            {
+                backend = await _selector.ChooseAsync(sniff.Request, aborted);
+            }
+            catch (Exception exception) when (!aborted.IsCancellationRequested)
+            {
+                FrontDoorLog.BackendSelectorFailed(_logger, connection.Id, exception);
+                backend = null;
+            }
+
             if (attempt == 1)
             {
                 _metrics?.Routed(_timeProvider.GetElapsedTime(connection.AcceptedAt));
@@ -139,19 +149,6 @@ internal sealed partial class FrontDoorListener
         if (attempt == attempts)
         {
             FrontDoorLog.ConnectAttemptsExhausted(_logger, connection.Id, attempts);
-        }
-    }
-
-    private async ValueTask<BackendCandidate?> ChooseAsync(long connectionId, ParsedRequest request, CancellationToken aborted)
-    {
-        try
-        {
-            return await _selector.ChooseAsync(request, aborted);
-        }
-        catch (Exception exception) when (!aborted.IsCancellationRequested)
-        {
-            FrontDoorLog.BackendSelectorFailed(_logger, connectionId, exception);
-            return null;
         }
     }
 

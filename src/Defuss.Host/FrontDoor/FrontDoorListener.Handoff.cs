@@ -9,11 +9,12 @@ using Microsoft.Extensions.Logging;
 namespace Defuss.FrontDoor;
 
 /// <summary>
-/// The intake of a front door that hands sockets off: accept(2) on a thread of its own, a non-blocking peek, and a
-/// private epoll for the heads that come late. No .NET async operation ever touches a socket that a worker will own:
-/// the socket engine would keep it in its epoll set after the handoff and be woken by a connection it no longer serves.
+/// The intake of a front door that hands sockets off: accept(2) on the front door's loop (<see cref="FrontDoorLoop"/>),
+/// draining the queue at each wake-up, a non-blocking peek, and a private epoll for the heads that come late. No .NET
+/// async operation ever touches a socket that a worker will own: the socket engine would keep it in its epoll set after
+/// the handoff and be woken by a connection it no longer serves.
 /// </summary>
-internal sealed partial class FrontDoorListener
+internal sealed partial class FrontDoorListener : ILoopWatcher
 {
     /// <summary>
     /// <c>TCP_DEFER_ACCEPT</c>, in seconds: the kernel hands over a connection once its first bytes are there, so nearly
@@ -21,7 +22,16 @@ internal sealed partial class FrontDoorListener
     /// </summary>
     private const int DeferAcceptSeconds = 1;
 
+    /// <summary>The most connections one wake-up accepts before the loop serves the rest of what is ready (their routing).</summary>
+    private const int AcceptsPerTurn = 128;
+
     private LateHeadWaiter? _lateHeads;
+    private FrontDoorLoop? _loop;
+    private int _listenFd = -1;
+    private ulong _listenWatch;
+    private byte[]? _peekBuffer;
+    private ErrorBackoff _acceptBackoff = ErrorBackoff.ForAccept;
+    private readonly TaskCompletionSource _intakeStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Connections whose head the handoff intake is still waiting for.</summary>
     internal int LateHeadsWaiting => _lateHeads?.Waiting ?? 0;
@@ -29,89 +39,102 @@ internal sealed partial class FrontDoorListener
     private Task StartHandoffIntake(Socket listenSocket)
     {
         var fd = (int)listenSocket.Handle;
-        LinuxSockets.MakeBlocking(fd);
+        LinuxSockets.MakeNonBlocking(fd);
         _ = LinuxSockets.SetIntOption(fd, LinuxSockets.IpProtoTcp, LinuxSockets.TcpDeferAccept, DeferAcceptSeconds);
         _lateHeads = new LateHeadWaiter(_options.MaxHeaderBytes, _timeProvider, (head, sniff) => StartHandedConnection(head.Connection, sniff), _logger, _handoff!.Metrics);
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                AcceptForHandoff(fd);
-            }
-            finally
-            {
-                stopped.TrySetResult();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "Defuss front door accept",
-        };
-        thread.Start();
-        return stopped.Task;
+        _peekBuffer = new byte[_options.MaxHeaderBytes];
+        _listenFd = fd;
+        _loop = _handoff.Loop;
+        _listenWatch = _loop.Watch(fd, this);
+        return _intakeStopped.Task;
     }
 
-    private static void WakeHandoffIntake(Socket listenSocket) => _ = LinuxSockets.Shutdown((int)listenSocket.Handle, LinuxSockets.ShutRead);
-
-    private unsafe void AcceptForHandoff(int listenFd)
+    /// <summary>Stops accepting, on the loop (where the accepts run); the intake's task completes then.</summary>
+    private void WakeHandoffIntake(Socket listenSocket) => _loop!.Post(() =>
     {
-        var stopping = _stopAccepting.Token;
-        var peekBuffer = new byte[_options.MaxHeaderBytes];
-        var address = stackalloc byte[128];
-        var backoff = ErrorBackoff.ForAccept;
-        var inspection = (long)(_options.RequestInspectionTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
-        while (!stopping.IsCancellationRequested)
+        if (_listenWatch != 0)
         {
-            uint addressLength = 128;
-            var fd = LinuxSockets.Accept(listenFd, address, &addressLength, LinuxSockets.SockCloexec);
-            if (fd < 0)
+            _loop!.Unwatch(_listenFd, _listenWatch);
+            _listenWatch = 0;
+        }
+
+        _intakeStopped.TrySetResult();
+    });
+
+    /// <summary>The listening socket is readable: accepts what is queued, up to <see cref="AcceptsPerTurn"/>.</summary>
+    void ILoopWatcher.OnReady(uint events)
+    {
+        for (var i = 0; i < AcceptsPerTurn && _listenWatch != 0; i++)
+        {
+            if (!AcceptOne())
             {
-                var errno = LinuxSockets.LastError;
-                if (stopping.IsCancellationRequested || errno is LinuxSockets.EInval or LinuxSockets.EBadF)
-                {
-                    return;
-                }
+                return;
+            }
+        }
+    }
 
-                if (errno is LinuxSockets.EIntr or LinuxSockets.EConnAborted or LinuxSockets.EAgain)
-                {
-                    continue;
-                }
-
-                // Out of descriptors or buffers: a pause lets connections close before we accept again.
-                var delay = backoff.Next();
-                FrontDoorLog.AcceptFailed(_logger, errno, delay.TotalMilliseconds);
-                if (stopping.WaitHandle.WaitOne(delay))
-                {
-                    return;
-                }
-
-                continue;
+    /// <summary>Accepts one connection and starts it on its way; false when the queue is empty or accepting pauses.</summary>
+    private unsafe bool AcceptOne()
+    {
+        var address = stackalloc byte[128];
+        uint addressLength = 128;
+        var fd = LinuxSockets.Accept(_listenFd, address, &addressLength, LinuxSockets.SockCloexec);
+        if (fd < 0)
+        {
+            var errno = LinuxSockets.LastError;
+            if (errno is LinuxSockets.EAgain)
+            {
+                return false;
             }
 
-            backoff.Reset();
-            if (AtCapacity)
+            if (errno is LinuxSockets.EIntr or LinuxSockets.EConnAborted)
             {
-                RejectOverCapacity(fd);
-                continue;
+                return true;
             }
 
-            var connection = new FrontDoorConnection(++_lastConnectionId, fd, ClientAddress(address, addressLength));
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                FrontDoorLog.ConnectionAccepted(_logger, connection.Id, connection.RemoteEndPoint);
-            }
+            // Out of descriptors or buffers: the socket stays readable, so it is not watched during a pause that lets
+            // connections close before we accept again.
+            var delay = _acceptBackoff.Next();
+            FrontDoorLog.AcceptFailed(_logger, errno, delay.TotalMilliseconds);
+            _loop!.Unwatch(_listenFd, _listenWatch);
+            _listenWatch = 0;
+            _loop.After(delay, ResumeAccepting);
+            return false;
+        }
 
-            Track(connection);
-            var head = new RawHead(connection, _options.MaxHeaderBytes, _timeProvider.GetTimestamp() + inspection, _lateHeads!.Budget);
-            if (head.Step(peekBuffer) is { } sniff)
-            {
-                StartHandedConnection(connection, sniff);
-            }
-            else
-            {
-                _lateHeads!.Add(head);
-            }
+        _acceptBackoff.Reset();
+        if (AtCapacity)
+        {
+            RejectOverCapacity(fd);
+            return true;
+        }
+
+        var connection = new FrontDoorConnection(++_lastConnectionId, fd, ClientAddress(address, addressLength));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            FrontDoorLog.ConnectionAccepted(_logger, connection.Id, connection.RemoteEndPoint);
+        }
+
+        Track(connection);
+        var inspection = (long)(_options.RequestInspectionTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
+        var head = new RawHead(connection, _options.MaxHeaderBytes, connection.AcceptedAt + inspection, _lateHeads!.Budget);
+        if (head.Step(_peekBuffer!) is { } sniff)
+        {
+            StartHandedConnection(connection, sniff);
+        }
+        else
+        {
+            _lateHeads!.Add(head);
+        }
+
+        return true;
+    }
+
+    private void ResumeAccepting()
+    {
+        if (!_stopAccepting.IsCancellationRequested && _listenWatch == 0 && !_intakeStopped.Task.IsCompleted)
+        {
+            _listenWatch = _loop!.Watch(_listenFd, this);
         }
     }
 

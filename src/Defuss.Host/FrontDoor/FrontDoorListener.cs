@@ -200,6 +200,15 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         }
 
         _abortConnections.Cancel();
+
+        // Handed-off connections are waited for without a registration on the token each: they are let go here.
+        if (_handoff is not null)
+        {
+            foreach (var connection in _connections.Values)
+            {
+                _handoff.Abandon(connection.Id);
+            }
+        }
     }
 
     /// <summary>Stops accepting, aborts what is still open, and waits briefly for the connection tasks to end.</summary>

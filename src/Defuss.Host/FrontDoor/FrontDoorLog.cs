@@ -79,4 +79,7 @@ internal static partial class FrontDoorLog
 
     [LoggerMessage(EventId = HostEventIds.PrimaryShortOfResources, Level = LogLevel.Warning, Message = "Connection {ConnectionId} could not be delivered: the primary is short of resources ({Reason}); no worker is blamed, and an HTTP/1 client gets 503 ({Occurrences} such connections since the last report)")]
     public static partial void PrimaryShortOfResources(ILogger logger, long connectionId, string reason, long occurrences);
+
+    [LoggerMessage(EventId = HostEventIds.FrontDoorLoopWorkFailed, Level = LogLevel.Error, Message = "Work on the front door's loop failed; the loop goes on")]
+    public static partial void LoopWorkFailed(ILogger logger, Exception exception);
 }

@@ -10,18 +10,20 @@ using Microsoft.Extensions.Logging;
 namespace Defuss.FrontDoor;
 
 /// <summary>
-/// The primary's end of one worker incarnation's handoff channel: sends it client sockets, and hears (on a reader
-/// thread of its own) when each one has ended or is given back, and which are still open. When the channel ends, for
+/// The primary's end of one worker incarnation's handoff channel: sends it client sockets, and hears (on the front door's
+/// loop, as the reports arrive) when each one has ended or is given back, and which are still open. When the channel ends, for
 /// whatever reason, every connection it still tracked is settled as ended and the socket is closed: a worker that
 /// failed on it, broke the protocol or is gone costs nothing more, and the next connection opens a new channel.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The reader thread disposes the channel as it ends; Close() ends it.")]
-internal sealed partial class HandoffChannel
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The loop disposes the channel as it ends; Close() ends it.")]
+internal sealed partial class HandoffChannel : ILoopWatcher
 {
     private readonly DescriptorChannel _channel;
+    private readonly int _fd;
     private readonly ConcurrentDictionary<long, OpenConnection> _open = new();
     private readonly Lock _sendGate = new();
-    private readonly Thread _reader;
+    private readonly FrontDoorLoop _loop;
+    private ulong _watch;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _logger;
     private readonly DefussMetrics? _metrics;
@@ -30,14 +32,15 @@ internal sealed partial class HandoffChannel
     /// <summary>How many <see cref="HandoffFrameKind.Connection"/> frames are in the stream, in the order they went.</summary>
     private long _sent;
 
-    private HandoffChannel(int fd, string path, ILogger logger, DefussMetrics? metrics, LogThrottle? breaks)
+    private HandoffChannel(int fd, string path, FrontDoorLoop loop, ILogger logger, DefussMetrics? metrics, LogThrottle? breaks)
     {
         _channel = new DescriptorChannel(fd);
+        _fd = fd;
         Path = path;
+        _loop = loop;
         _logger = logger;
         _metrics = metrics;
         _breaks = breaks;
-        _reader = new Thread(ReadReports) { IsBackground = true, Name = "Defuss handoff reports" };
     }
 
     /// <summary>The worker's handoff socket.</summary>
@@ -53,10 +56,11 @@ internal sealed partial class HandoffChannel
 
     /// <summary>
     /// Connects to the worker's handoff socket, without waiting (a worker that is not accepting refuses at once), and
-    /// presents its secret; throws <see cref="BackendConnectException"/>. <paramref name="breaks"/> throttles the
-    /// warnings of broken channels, shared by every channel of one front door.
+    /// presents its secret; throws <see cref="BackendConnectException"/>. The worker's reports are read on
+    /// <paramref name="loop"/>. <paramref name="breaks"/> throttles the warnings of broken channels, shared by every
+    /// channel of one front door.
     /// </summary>
-    public static HandoffChannel Connect(string path, ReadOnlySpan<byte> secret, ILogger logger, DefussMetrics? metrics = null, LogThrottle? breaks = null)
+    public static HandoffChannel Connect(string path, ReadOnlySpan<byte> secret, FrontDoorLoop loop, ILogger logger, DefussMetrics? metrics = null, LogThrottle? breaks = null)
     {
         int fd;
         Socket socket;
@@ -96,14 +100,23 @@ internal sealed partial class HandoffChannel
             }
         }
 
-        var channel = new HandoffChannel(fd, path, logger, metrics, breaks);
+        var channel = new HandoffChannel(fd, path, loop, logger, metrics, breaks);
         if (channel._channel.Send(HandoffFrameKind.Hello, 0, secret, -1) != ChannelSendResult.Sent)
         {
             channel._channel.Dispose();
             throw new BackendConnectException("its handoff socket closed before the secret was sent");
         }
 
-        channel._reader.Start();
+        try
+        {
+            channel._watch = loop.Watch(fd, channel);
+        }
+        catch (IOException exception)
+        {
+            channel._channel.Dispose();
+            throw new BackendConnectException("the front door could not watch its handoff channel", exception) { PrimaryShortOfResources = true };
+        }
+
         return channel;
     }
 
@@ -149,10 +162,10 @@ internal sealed partial class HandoffChannel
         return (result, outcome.Task);
     }
 
-    /// <summary>Stops tracking connection <paramref name="id"/> (the front door gave up waiting for it).</summary>
-    public void Forget(long id) => _open.TryRemove(id, out _);
+    /// <summary>Stops tracking connection <paramref name="id"/> (the front door gave up waiting for it): its outcome is -1.</summary>
+    public void Abandon(long id) => Settle(id, -1);
 
-    /// <summary>Ends the channel: the reader wakes, settles every open connection as ended, and closes the socket.</summary>
+    /// <summary>Ends the channel: the loop sees it end, settles every open connection as ended, and closes the socket.</summary>
     public void Close() => _channel.Shutdown(LinuxSockets.ShutReadWrite);
 
     /// <summary>A connection the worker has, and where in the stream its frame went (counting from 1).</summary>

@@ -22,7 +22,7 @@ namespace Defuss.FrontDoor;
 /// carried, and the next connection opens a new channel (a stopping worker refuses it, and is ejected). At most one
 /// retired channel per worker is kept: an older one is closed.
 /// </remarks>
-internal sealed class HandoffDelivery
+internal sealed class HandoffDelivery : IDisposable
 {
     private readonly ConcurrentDictionary<string, HandoffChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HandoffChannel> _retired = new(StringComparer.Ordinal);
@@ -30,15 +30,28 @@ internal sealed class HandoffDelivery
     private readonly ILogger _logger;
     private readonly DefussMetrics? _metrics;
     private readonly LogThrottle _breaks;
+    private readonly bool _ownsLoop;
     private long _handedOff;
 
-    public HandoffDelivery(ILogger<HandoffDelivery> logger, DefussMetrics? metrics = null, TimeProvider? timeProvider = null)
+    /// <param name="logger">Where the channels' openings, closings and breaks are logged.</param>
+    /// <param name="metrics">Where handoffs are counted, if anywhere.</param>
+    /// <param name="timeProvider">The clock of the log throttle.</param>
+    /// <param name="loop">
+    /// The loop that reads the workers' reports and on which the front door accepts; when null, the delivery starts one of
+    /// its own and stops it in <see cref="Dispose"/>.
+    /// </param>
+    public HandoffDelivery(ILogger<HandoffDelivery> logger, DefussMetrics? metrics = null, TimeProvider? timeProvider = null, FrontDoorLoop? loop = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _metrics = metrics;
         _breaks = new LogThrottle(timeProvider ?? TimeProvider.System, LogThrottle.DefaultInterval);
+        _ownsLoop = loop is null;
+        Loop = loop ?? new FrontDoorLoop(logger, timeProvider);
     }
+
+    /// <summary>The front door's loop: the accepts, the routing answers, the sends and the reports all run on it.</summary>
+    public FrontDoorLoop Loop { get; }
 
     /// <summary>Connections handed to a worker so far.</summary>
     public long HandedOff => Interlocked.Read(ref _handedOff);
@@ -55,8 +68,9 @@ internal sealed class HandoffDelivery
     /// <summary>
     /// Hands <paramref name="connection"/>'s descriptor to <paramref name="backend"/>, with <paramref name="prefix"/>
     /// (the bytes the sniffer read off it) to be replayed first, and closes the primary's descriptor. Completes with -1
-    /// when the connection has ended in the worker (or <paramref name="cancellationToken"/> gave up on it), or with a
-    /// descriptor the worker gave back unserved, which the caller owns and may deliver elsewhere.
+    /// when the connection has ended in the worker, or with a descriptor the worker gave back unserved, which the caller
+    /// owns and may deliver elsewhere. <see cref="Abandon"/> completes it with -1 sooner, and so does a
+    /// <paramref name="cancellationToken"/> already cancelled when the socket has gone.
     /// </summary>
     /// <exception cref="BackendConnectException">Nothing reached the worker; the descriptor is still the caller's.</exception>
     public async Task<int> DeliverAsync(FrontDoorConnection connection, ReadOnlyMemory<byte> prefix, BackendCandidate backend, CancellationToken cancellationToken)
@@ -86,14 +100,30 @@ internal sealed class HandoffDelivery
         connection.Descriptor = -1;
         Interlocked.Increment(ref _handedOff);
         _metrics?.ConnectionHandedOff();
-        try
+        // An abort settles the connection with -1 through Abandon, which the front door calls for each connection after it
+        // cancels the token: no registration on the token per connection. One cancelled before the send is settled here.
+        if (cancellationToken.IsCancellationRequested)
         {
-            return await outcome!.WaitAsync(cancellationToken).ConfigureAwait(false);
+            channel.Abandon(connection.Id);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+
+        return await outcome!.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops waiting for connection <paramref name="connectionId"/>, whichever channel carried it: its delivery completes
+    /// with -1 at once. The front door calls it for every connection it aborts.
+    /// </summary>
+    public void Abandon(long connectionId)
+    {
+        foreach (var channel in _channels.Values)
         {
-            channel.Forget(connection.Id);
-            return -1;
+            channel.Abandon(connectionId);
+        }
+
+        foreach (var channel in _retired.Values)
+        {
+            channel.Abandon(connectionId);
         }
     }
 
@@ -103,6 +133,20 @@ internal sealed class HandoffDelivery
         foreach (var channel in _channels.Values.Concat(_retired.Values))
         {
             channel.Close();
+        }
+    }
+
+    /// <summary>Closes every channel and, once they have ended, stops the loop if it is the delivery's own.</summary>
+    public void Dispose()
+    {
+        var channels = _channels.Values.Concat(_retired.Values).ToArray();
+        CloseAll();
+        if (_ownsLoop)
+        {
+            // The loop ends the channels as it sees them close (a loop stopped first would leave them open), so it stops
+            // once they have ended, or after a deadline.
+            _ = Task.WhenAll(channels.Select(channel => channel.Ended)).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(
+                static (_, loop) => ((FrontDoorLoop)loop!).Dispose(), Loop, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 
@@ -137,7 +181,7 @@ internal sealed class HandoffDelivery
                 return channel;
             }
 
-            channel = HandoffChannel.Connect(path, secret, _logger, _metrics, _breaks);
+            channel = HandoffChannel.Connect(path, secret, Loop, _logger, _metrics, _breaks);
             _channels[path] = channel;
             FrontDoorLog.HandoffChannelOpened(_logger, path);
         }

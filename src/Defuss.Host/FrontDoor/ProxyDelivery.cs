@@ -44,6 +44,9 @@ internal sealed class ProxyDelivery : IConnectionDelivery, IDisposable
     /// <summary>Proxied sessions open now.</summary>
     public int OpenSessions => _sessions.Count;
 
+    /// <summary>Pooled buffers the open sessions hold now: none for a session whose bytes are not moving.</summary>
+    internal int BuffersHeld => _sessions.Keys.Sum(session => session.BuffersHeld);
+
     /// <summary>Bytes piped from clients to backends by every finished connection.</summary>
     public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
 

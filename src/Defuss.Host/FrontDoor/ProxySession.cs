@@ -8,8 +8,9 @@ namespace Defuss.FrontDoor;
 /// It owns both sockets and closes them when it ends.
 /// </summary>
 /// <remarks>
-/// Each direction awaits its write before its next read, so a slow reader slows its writer (back pressure) and
-/// each direction holds one buffer. A FIN is passed on as a half-close (<see cref="FrontDoorOptions.AllowHalfOpen"/>);
+/// Each direction awaits its write before its next read, so a slow reader slows its writer (back pressure). A direction
+/// holds a buffer only while bytes flow: it waits for them with a zero-byte read, and gives the buffer back once a read
+/// has drained what had arrived. A FIN is passed on as a half-close (<see cref="FrontDoorOptions.AllowHalfOpen"/>);
 /// a reset or an error on either side aborts both (an RST to the other peer, so that it cannot mistake a cut
 /// response for a whole one).
 /// </remarks>
@@ -28,6 +29,7 @@ internal sealed class ProxySession
     private int _aborted;
     private int _draining;
     private int _backendEnded;
+    private int _buffersHeld;
 
     public ProxySession(Socket client, Socket backend, bool allowHalfOpen, TimeProvider? timeProvider = null)
     {
@@ -52,6 +54,9 @@ internal sealed class ProxySession
 
     /// <summary>Bytes read from the backend and written to the client.</summary>
     public long BytesToClient { get; private set; }
+
+    /// <summary>How many pooled buffers the session holds now: one per direction while bytes flow, none while it is idle.</summary>
+    public int BuffersHeld => Volatile.Read(ref _buffersHeld);
 
     /// <summary>Whether the session ended with a reset (either side's, or <see cref="Abort"/>).</summary>
     public bool WasAborted => Volatile.Read(ref _aborted) != 0;
@@ -146,27 +151,16 @@ internal sealed class ProxySession
 
     private async Task PumpAsync(Socket from, Socket to, bool fromClient)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             while (true)
             {
-                var read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
-                Volatile.Write(ref _lastActivity, _timeProvider.GetTimestamp());
-                if (read == 0)
+                // Wait for bytes without holding a buffer (a zero-byte read): an idle keep-alive connection, the common
+                // case, then costs the primary its two sockets and nothing more.
+                _ = await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                if (!await RelayAsync(from, to, fromClient))
                 {
-                    OnEndOfStream(fromClient);
                     return;
-                }
-
-                await SendAllAsync(to, buffer.AsMemory(0, read));
-                if (fromClient)
-                {
-                    BytesFromClient += read;
-                }
-                else
-                {
-                    BytesToClient += read;
                 }
             }
         }
@@ -180,8 +174,47 @@ internal sealed class ProxySession
             Abort();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Moves the bytes that have arrived, with a pooled buffer held only while they flow: reads while each read fills the
+    /// buffer (a bulk transfer), then gives the buffer back. False at the end of the stream.
+    /// </summary>
+    private async Task<bool> RelayAsync(Socket from, Socket to, bool fromClient)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        Interlocked.Increment(ref _buffersHeld);
+        try
+        {
+            while (true)
+            {
+                var read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
+                Volatile.Write(ref _lastActivity, _timeProvider.GetTimestamp());
+                if (read == 0)
+                {
+                    OnEndOfStream(fromClient);
+                    return false;
+                }
+
+                await SendAllAsync(to, buffer.AsMemory(0, read));
+                if (fromClient)
+                {
+                    BytesFromClient += read;
+                }
+                else
+                {
+                    BytesToClient += read;
+                }
+
+                if (read < buffer.Length)
+                {
+                    return true;
+                }
+            }
+        }
         finally
         {
+            Interlocked.Decrement(ref _buffersHeld);
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }

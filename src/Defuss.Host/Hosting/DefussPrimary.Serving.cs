@@ -40,9 +40,9 @@ internal sealed partial class DefussPrimary
         {
             // One listener per public endpoint, all routed alike; handed-off connections share the channels to the workers,
             // and the descriptor budget is shared between the listeners.
-            var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>(), _metrics) : null;
+            var handoff = _handoff ? new HandoffDelivery(_loggerFactory.CreateLogger<HandoffDelivery>(), _metrics, loop: _loop) : null;
             var maxConnections = Math.Max(1, MaxConnections(_options) / endpoints.Count);
-            var selector = new ActorBackendSelector(_router, RoutingTimeout);
+            var selector = _selector = new ActorBackendSelector(_router, RoutingTimeout);
             var bound = new List<IPEndPoint>();
             foreach (var endpoint in endpoints)
             {

@@ -38,6 +38,8 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private DefussOptions? _options;
     private string? _directory;
     private bool _handoff;
+    private FrontDoorLoop? _loop;
+    private ActorBackendSelector? _selector;
     private ControlHub? _hub;
     private FrontDoorListener[] _frontDoors = [];
     private IActorRef? _supervisor;
@@ -164,7 +166,16 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         }
 
         _events = system.ActorOf(Props.Create(() => new WorkerEventLogger(_logger, _metrics, OnWorkerEvent, _control.Board)), "defuss-events");
-        _router = system.ActorOf(LoadBalancers.PropsFor(options, Random.Shared, resolver), "defuss-router");
+        var routerProps = LoadBalancers.PropsFor(options, Random.Shared, resolver);
+        if (_handoff)
+        {
+            // The router runs on the front door's loop: a handed-off connection is then accepted, routed and sent on one
+            // thread, with no thread-pool hop per connection.
+            _loop = new FrontDoorLoop(_loggerFactory.CreateLogger<FrontDoorLoop>());
+            routerProps = routerProps.WithDispatcher(FrontDoorLoopDispatcher.Register(system, _loop));
+        }
+
+        _router = system.ActorOf(routerProps, "defuss-router");
         _router.Tell(new RoutingSettings(options.EjectionPeriod, _events), ActorRefs.Nobody);
         _supervisor = system.ActorOf(WorkerSupervisor.PropsFor(PoolSettings(options), _launcher, _router, _events), "defuss-supervisor");
         registry.Register<DefussRouter>(_router);
@@ -211,6 +222,11 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         {
             await hub.DisposeAsync().ConfigureAwait(false);
         }
+
+        Interlocked.Exchange(ref _selector, null)?.Dispose();
+
+        // After the front doors: their channels end on it. Whatever the router still gets runs on the thread pool.
+        Interlocked.Exchange(ref _loop, null)?.Dispose();
 
         if (Interlocked.Exchange(ref _directory, null) is { } directory)
         {

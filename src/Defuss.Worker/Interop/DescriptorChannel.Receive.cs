@@ -40,8 +40,28 @@ internal sealed unsafe partial class DescriptorChannel
     /// The kernel dropped descriptors (<c>MSG_CTRUNC</c>: this process is at its descriptor limit), so frames and
     /// descriptors no longer pair up: the channel cannot be read further. Those that did arrive are closed by then.
     /// </exception>
-    public bool ReadFrame(out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor)
+    public bool ReadFrame(out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor) =>
+        NextFrame(wait: true, maxReads: int.MaxValue, out kind, out id, out payload, out descriptor) == FrameRead.Frame;
+
+    /// <summary>
+    /// As <see cref="ReadFrame"/>, without waiting: the next whole frame, or <see cref="FrameRead.WouldBlock"/> when the
+    /// socket has no more bytes for now (or <paramref name="maxReads"/> reads of it brought none whole: a peer that floods
+    /// does not hold the caller), or <see cref="FrameRead.Ended"/>. A frame already read off the socket is always returned,
+    /// so a caller that waits for readiness between calls misses none.
+    /// </summary>
+    public FrameRead TryReadFrame(ref int maxReads, out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor)
     {
+        var result = NextFrame(wait: false, maxReads, out kind, out id, out payload, out descriptor, out var reads);
+        maxReads -= reads;
+        return result;
+    }
+
+    private FrameRead NextFrame(bool wait, int maxReads, out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor) =>
+        NextFrame(wait, maxReads, out kind, out id, out payload, out descriptor, out _);
+
+    private FrameRead NextFrame(bool wait, int maxReads, out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor, out int reads)
+    {
+        reads = 0;
         while (true)
         {
             var available = _buffer.AsSpan(_start, _end - _start);
@@ -64,14 +84,21 @@ internal sealed unsafe partial class DescriptorChannel
                 _start += HandoffFrame.HeaderSize + length;
                 _consumed += HandoffFrame.HeaderSize + length;
                 descriptor = TakeDescriptor(kind, frameStart);
-                return true;
+                return FrameRead.Frame;
             }
 
-            if (!Fill(HandoffFrame.HeaderSize + length))
+            payload = default;
+            descriptor = -1;
+            if (reads >= maxReads)
             {
-                payload = default;
-                descriptor = -1;
-                return false;
+                return FrameRead.WouldBlock;
+            }
+
+            reads++;
+            var filled = Fill(HandoffFrame.HeaderSize + length, wait);
+            if (filled != FrameRead.Frame)
+            {
+                return filled;
             }
         }
     }
@@ -112,7 +139,8 @@ internal sealed unsafe partial class DescriptorChannel
         return descriptor;
     }
 
-    private bool Fill(int frameLength)
+    /// <summary>Reads more of the stream: <see cref="FrameRead.Frame"/> when bytes came, else why none did.</summary>
+    private FrameRead Fill(int frameLength, bool wait)
     {
         // Every whole frame has been read: a descriptor still queued can only be the partial frame's own, which arrived
         // with its first byte. One that came later was attached to the middle of a frame.
@@ -146,7 +174,7 @@ internal sealed unsafe partial class DescriptorChannel
 
         if (fd < 0)
         {
-            return false;
+            return FrameRead.Ended;
         }
 
         fixed (byte* data = &_buffer[_end])
@@ -163,19 +191,24 @@ internal sealed unsafe partial class DescriptorChannel
             nint read;
             do
             {
-                read = LinuxSockets.ReceiveMessage(fd, &message, LinuxSockets.MsgCmsgCloexec);
+                read = LinuxSockets.ReceiveMessage(fd, &message, LinuxSockets.MsgCmsgCloexec | (wait ? 0 : LinuxSockets.MsgDontWait));
             }
             while (read < 0 && LinuxSockets.LastError == LinuxSockets.EIntr);
 
+            if (read < 0 && !wait && LinuxSockets.LastError == LinuxSockets.EAgain)
+            {
+                return FrameRead.WouldBlock;
+            }
+
             if (read <= 0)
             {
-                return false;
+                return FrameRead.Ended;
             }
 
             var from = _consumed + pending;
             _end += (int)read;
             TakeDescriptors(control, (int)message.ControlLength, from, from + read, truncated: (message.Flags & LinuxSockets.MsgCtrunc) != 0);
-            return true;
+            return FrameRead.Frame;
         }
     }
 

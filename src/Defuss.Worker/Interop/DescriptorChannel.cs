@@ -15,9 +15,23 @@ internal enum ChannelSendResult
     Closed,
 }
 
+/// <summary>What a <see cref="DescriptorChannel.TryReadFrame"/> found.</summary>
+internal enum FrameRead
+{
+    /// <summary>A whole frame.</summary>
+    Frame,
+
+    /// <summary>No whole frame for now: wait for the socket to be readable, then call again.</summary>
+    WouldBlock,
+
+    /// <summary>The channel has ended (the peer closed, or it was shut down).</summary>
+    Ended,
+}
+
 /// <summary>
 /// One end of a handoff channel: a connected Unix stream socket that carries <see cref="HandoffFrame"/>s and
-/// descriptors. One thread reads (<see cref="ReadFrame"/>, blocking); any thread sends (serialised here).
+/// descriptors. One thread reads (<see cref="ReadFrame"/>, blocking, or <see cref="TryReadFrame"/> on readiness); any
+/// thread sends (serialised here).
 /// </summary>
 /// <remarks>
 /// The descriptor number is closed only under the send lock, after which nothing uses it, so a send can never reach a

@@ -137,6 +137,16 @@ internal static unsafe partial class LinuxSockets
         }
     }
 
+    /// <summary>Sets <c>O_NONBLOCK</c> on <paramref name="fd"/>, so that no call on it waits.</summary>
+    public static void MakeNonBlocking(int fd)
+    {
+        var flags = Fcntl(fd, FGetFl, 0);
+        if (flags >= 0 && (flags & ONonBlock) == 0)
+        {
+            _ = Fcntl(fd, FSetFl, flags | ONonBlock);
+        }
+    }
+
     /// <summary>Sets an int-valued socket option; returns <c>errno</c>, or 0.</summary>
     public static int SetIntOption(int fd, int level, int name, int value) =>
         SetSocketOption(fd, level, name, &value, sizeof(int)) == 0 ? 0 : LastError;

@@ -15,7 +15,7 @@ public sealed class ActorBackendSelectorTests : ActorTest
     public async Task ChooseAsync_TheRoutersLease_IsTheAnswer()
     {
         var router = CreateTestProbe();
-        var selector = new ActorBackendSelector(router.Ref, TestTimeouts.Default);
+        using var selector = new ActorBackendSelector(router.Ref, TestTimeouts.Default);
 
         var choice = selector.ChooseAsync(Request, CancellationToken.None).AsTask();
         await router.ExpectMsgAsync<ChooseBackend>();
@@ -29,7 +29,7 @@ public sealed class ActorBackendSelectorTests : ActorTest
     public async Task ChooseAsync_AnswerAfterTheTimeout_IsNoBackend_AndItsLeaseIsReleasedAtOnce()
     {
         var router = CreateTestProbe();
-        var selector = new ActorBackendSelector(router.Ref, TimeSpan.FromMilliseconds(50));
+        using var selector = new ActorBackendSelector(router.Ref, TimeSpan.FromMilliseconds(50));
 
         var choice = await selector.ChooseAsync(Request, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default);
         choice.Should().BeNull("the router did not answer within the routing timeout");
@@ -43,7 +43,7 @@ public sealed class ActorBackendSelectorTests : ActorTest
     public async Task ChooseAsync_NoBackendAfterTheTimeout_ReleasesNothing()
     {
         var router = CreateTestProbe();
-        var selector = new ActorBackendSelector(router.Ref, TimeSpan.FromMilliseconds(50));
+        using var selector = new ActorBackendSelector(router.Ref, TimeSpan.FromMilliseconds(50));
 
         (await selector.ChooseAsync(Request, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default)).Should().BeNull();
         await router.ExpectMsgAsync<ChooseBackend>();
@@ -56,7 +56,7 @@ public sealed class ActorBackendSelectorTests : ActorTest
     public async Task ChooseAsync_Cancelled_ThenAnswered_ReleasesTheLease()
     {
         var router = CreateTestProbe();
-        var selector = new ActorBackendSelector(router.Ref, TestTimeouts.Default);
+        using var selector = new ActorBackendSelector(router.Ref, TestTimeouts.Default);
         using var aborted = new CancellationTokenSource();
 
         var choice = selector.ChooseAsync(Request, aborted.Token).AsTask();

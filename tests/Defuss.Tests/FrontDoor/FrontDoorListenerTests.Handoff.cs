@@ -13,6 +13,7 @@ public sealed partial class FrontDoorListenerTests
         IBackendSelector selector, FrontDoorOptions? options = null, DefussMetrics? metrics = null)
     {
         var handoff = new HandoffDelivery(_logs.CreateLogger<HandoffDelivery>(), metrics);
+        _handoffs.Add(handoff);
         var listener = new FrontDoorListener(options ?? Options(), selector, _logs, TimeProvider.System, delivery: null, handoff);
         var endPoint = await listener.StartAsync().WaitAsync(TestTimeouts.Default);
         return (listener, endPoint);

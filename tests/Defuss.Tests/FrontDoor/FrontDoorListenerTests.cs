@@ -16,7 +16,13 @@ public sealed partial class FrontDoorListenerTests : IDisposable
 {
     private readonly ListLoggerProvider _logs = new();
 
-    public void Dispose() => _logs.Dispose();
+    private readonly List<HandoffDelivery> _handoffs = [];
+
+    public void Dispose()
+    {
+        _handoffs.ForEach(handoff => handoff.Dispose());
+        _logs.Dispose();
+    }
 
     private static FrontDoorOptions Options(TimeSpan? inspectionTimeout = null) => new()
     {

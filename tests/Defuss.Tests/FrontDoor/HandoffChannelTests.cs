@@ -4,6 +4,7 @@ using Defuss.Telemetry;
 using Defuss.Tests.TestSupport;
 using Defuss.Worker.Interop;
 using Defuss.Worker.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Defuss.Tests.FrontDoor;
 
@@ -21,6 +22,7 @@ public sealed class HandoffChannelTests : IDisposable
     private readonly DefussMetrics _metrics;
     private readonly FakeHandoffWorker _worker;
     private readonly List<UnixSocketPair> _clients = [];
+    private readonly FrontDoorLoop _loop = new(NullLogger.Instance);
 
     public HandoffChannelTests()
     {
@@ -36,6 +38,7 @@ public sealed class HandoffChannelTests : IDisposable
             client.Dispose();
         }
 
+        _loop.Dispose();
         _metrics.Dispose();
         _recorder.Dispose();
         _logs.Dispose();
@@ -43,7 +46,7 @@ public sealed class HandoffChannelTests : IDisposable
     }
 
     private HandoffChannel Connect() =>
-        HandoffChannel.Connect(_worker.Path, FakeHandoffWorker.Secret, _logs.CreateLogger("HandoffChannelTests"), _metrics);
+        HandoffChannel.Connect(_worker.Path, FakeHandoffWorker.Secret, _loop, _logs.CreateLogger("HandoffChannelTests"), _metrics);
 
     /// <summary>Sends a client socket as connection <paramref name="id"/>; the primary's copy is closed, as the front door closes it.</summary>
     private Task<int> Send(HandoffChannel channel, long id)
@@ -196,7 +199,7 @@ public sealed class HandoffChannelTests : IDisposable
             }
 
             var connect = Task.Factory.StartNew(
-                () => HandoffChannel.Connect(stuck.Path, FakeHandoffWorker.Secret, _logs.CreateLogger("HandoffChannelTests")),
+                () => HandoffChannel.Connect(stuck.Path, FakeHandoffWorker.Secret, _loop, _logs.CreateLogger("HandoffChannelTests")),
                 CancellationToken.None,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default);

@@ -25,7 +25,7 @@ public sealed class HandoffDeliveryTests : IDisposable
 
     public void Dispose()
     {
-        _delivery.CloseAll();
+        _delivery.Dispose();
         _worker.Dispose();
         _connections.ForEach(connection => connection.Close());
         foreach (var client in _clients)

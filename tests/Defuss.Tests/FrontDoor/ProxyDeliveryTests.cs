@@ -105,6 +105,70 @@ public sealed class ProxyDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task DeliverAsync_IdleKeepAliveConnections_HoldNoBuffer_AndStillCarryTheirNextRequest()
+    {
+        const int Connections = 50;
+        await using var echo = TestBackend.StartTcpEcho();
+        var delivery = Delivery();
+        var clients = new List<Socket>();
+        var deliveries = new List<Task>();
+        try
+        {
+            for (var i = 0; i < Connections; i++)
+            {
+                var (client, accepted) = await TestSockets.ConnectedPairAsync();
+                clients.Add(client);
+                deliveries.Add(delivery.DeliverAsync(accepted, Encoding.ASCII.GetBytes("first "), Candidate(echo.EndPoint), CancellationToken.None, CancellationToken.None));
+                (await ReadExactlyAsync(client, "first ".Length)).Should().Be("first ");
+            }
+
+            // Every connection has carried bytes both ways and now waits for its next request, as keep-alive clients do.
+            try
+            {
+                await Eventually.TrueAsync(() => delivery.BuffersHeld == 0, "every session is idle");
+            }
+            catch (TimeoutException)
+            {
+                // Said below, with the count.
+            }
+
+            delivery.BuffersHeld.Should().Be(0, "an idle session waits with a zero-byte read, holding no buffer");
+            delivery.OpenSessions.Should().Be(Connections);
+
+            foreach (var client in clients)
+            {
+                await client.SendAsync(Encoding.ASCII.GetBytes("again"), SocketFlags.None);
+                (await ReadExactlyAsync(client, "again".Length)).Should().Be("again");
+            }
+        }
+        finally
+        {
+            clients.ForEach(client => client.Dispose());
+            await Task.WhenAll(deliveries).WaitAsync(TestTimeouts.Default);
+        }
+
+        delivery.OpenSessions.Should().Be(0);
+    }
+
+    private static async Task<string> ReadExactlyAsync(Socket socket, int count)
+    {
+        var buffer = new byte[count];
+        var read = 0;
+        while (read < count)
+        {
+            var more = await socket.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TestTimeouts.Default);
+            if (more == 0)
+            {
+                break;
+            }
+
+            read += more;
+        }
+
+        return Encoding.ASCII.GetString(buffer, 0, read);
+    }
+
+    [Fact]
     public async Task DeliverAsync_FiftyMiBUpload_IsEchoedBackIntact()
     {
         const int ChunkSize = 1024 * 1024;

@@ -44,7 +44,8 @@ public sealed partial class HandoffConnectionListenerTests
         await worker.Primary.ReadUntilAsync<Ready>();
         worker.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KestrelServerOptions>>().Value.Limits.MaxConcurrentConnections
             .Should().Be(1, "Defuss keeps the Kestrel limits the app binds");
-        var channel = HandoffChannel.Connect(worker.Settings.Endpoint["handoff:".Length..], Encoding.UTF8.GetBytes(worker.Settings.Secret), NullLogger.Instance);
+        using var loop = new FrontDoorLoop(NullLogger.Instance);
+        var channel = HandoffChannel.Connect(worker.Settings.Endpoint["handoff:".Length..], Encoding.UTF8.GetBytes(worker.Settings.Secret), loop, NullLogger.Instance);
         try
         {
             var (held, heldOutcome) = await HandOffAsync(channel, 1);
