@@ -1,9 +1,10 @@
-using BenchmarkDotNet.Running;
+using Defuss.Bench;
+using Defuss.Bench.Load;
 
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args).ToList();
-
-// BenchmarkDotNet reports a benchmark that failed to build or run, or a filter that matched nothing, and still exits 0;
-// the exit code is what fails the Bench target.
-var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
-var matchedNothing = summaries.Count == 0 && args.Contains("--filter");
-return failed || matchedNothing ? 1 : 0;
+// `load` (the default) runs the load benchmark against real processes; `micro` runs the BenchmarkDotNet micro benchmarks.
+return args switch
+{
+    [MicroCommand.Name, .. var rest] => MicroCommand.Run(rest),
+    [LoadCommand.Name, .. var rest] => await LoadCommand.RunAsync(rest),
+    _ => await LoadCommand.RunAsync(args),
+};
