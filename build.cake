@@ -1,13 +1,19 @@
 // Defuss build: `dotnet tool restore && dotnet cake` runs the default target (Test).
-// Targets: Clean, Build, BrowserDeps, Test (default), Bench, Pack.
+// Targets: Clean, Build, BrowserDeps, WrkDeps, Test (default), Bench, Pack.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
+// --micro (or a --filter) makes the Bench target run the BenchmarkDotNet micro benchmarks instead of the load benchmark.
+var benchMicro = HasArgument("micro") || HasArgument("filter");
 var benchFilter = Argument("filter", "*");
+// The load benchmark's options that the Bench target passes on as they are (bench/Defuss.Bench/README.md).
+var loadOptions = new[] { "scenarios", "topologies", "duration", "connections", "workers", "rounds", "warmup", "threads", "out" };
 var solution = "./Defuss.sln";
 var artifacts = Directory("./artifacts");
 // Where Debian's chromium package puts the browser that the status page's tests drive.
 const string DebianChromium = "/usr/bin/chromium";
+// Where Debian's wrk package puts the load generator of the load benchmark and of its smoke test.
+const string DebianWrk = "/usr/bin/wrk";
 
 Task("Clean")
     .Does(() =>
@@ -71,9 +77,34 @@ Task("BrowserDeps")
     }
 });
 
+// The load benchmark drives its HTTP scenarios with wrk, and its smoke test runs it: a fresh machine gets it here, as it
+// gets Chromium. Where it cannot, the smoke test fails and the benchmark stops, both saying how to install it.
+Task("WrkDeps")
+    .Does(() =>
+{
+    if (FileExists(DebianWrk) || IsOnPath("wrk"))
+    {
+        return;
+    }
+
+    if (!IsRunningOnLinux() || System.Environment.UserName != "root")
+    {
+        Warning("wrk is not installed, and this is not Linux as root, so the load benchmark and its smoke test will fail. " +
+            "Install it first (`sudo apt-get install -y wrk` on Debian).");
+        return;
+    }
+
+    Information("wrk is not installed: installing Debian's wrk package for the load benchmark.");
+    if (AptGet("install -y wrk") != 0 && (AptGet("update") != 0 || AptGet("install -y wrk") != 0))
+    {
+        Warning("`apt-get install -y wrk` failed, so the load benchmark and its smoke test will fail; install it by hand and run again.");
+    }
+});
+
 Task("Test")
     .IsDependentOn("Build")
     .IsDependentOn("BrowserDeps")
+    .IsDependentOn("WrkDeps")
     .Does(() =>
 {
     var results = MakeAbsolute(artifacts + Directory("test-results"));
@@ -108,14 +139,36 @@ Task("Test")
     }
 });
 
+// The load benchmark by default (every scenario on every topology, reports in bench/results), with the options named in
+// loadOptions passed on: dotnet cake --target=Bench --scenarios=get,json-echo-small --topologies=plain,handoff --duration=10.
+// With --micro (or --filter) the BenchmarkDotNet micro benchmarks instead, their reports in artifacts/bench.
 Task("Bench")
     .IsDependentOn("Build")
+    .IsDependentOn("WrkDeps")
     .Does(() =>
 {
-    DotNetRun("./bench/Defuss.Bench/Defuss.Bench.csproj", new ProcessArgumentBuilder()
-        .Append("--filter").AppendQuoted(benchFilter)
-        .Append("--artifacts").AppendQuoted(MakeAbsolute(artifacts + Directory("bench")).FullPath),
-        new DotNetRunSettings { Configuration = configuration, NoBuild = true });
+    var arguments = new ProcessArgumentBuilder();
+    if (benchMicro)
+    {
+        arguments.Append("micro")
+            .Append("--filter").AppendQuoted(benchFilter)
+            .Append("--artifacts").AppendQuoted(MakeAbsolute(artifacts + Directory("bench")).FullPath);
+    }
+    else
+    {
+        arguments.Append("load");
+        foreach (var name in loadOptions.Where(HasArgument))
+        {
+            arguments.Append("--" + name).AppendQuoted(Argument<string>(name));
+        }
+
+        if (HasArgument("skip-lifecycle"))
+        {
+            arguments.Append("--skip-lifecycle");
+        }
+    }
+
+    DotNetRun("./bench/Defuss.Bench/Defuss.Bench.csproj", arguments, new DotNetRunSettings { Configuration = configuration, NoBuild = true });
 });
 
 // The packages an app needs (Defuss.Host, which brings Defuss.Actors and Defuss.Worker) and the defuss tool
@@ -146,6 +199,13 @@ Task("Pack")
 });
 
 RunTarget(target);
+
+// Whether an executable called name is in one of PATH's directories.
+bool IsOnPath(string name)
+{
+    return (EnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+        .Any(directory => System.IO.File.Exists(System.IO.Path.Combine(directory, name)));
+}
 
 // Runs apt-get without a prompt (no terminal in CI), and returns its exit code.
 int AptGet(string arguments)
