@@ -11,7 +11,10 @@ namespace Defuss.FrontDoor;
 internal sealed class FrontDoorConnection : IThreadPoolWorkItem
 {
     private readonly FrontDoorListener? _listener;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Made only when someone waits for the end (a drain): most connections end without anyone asking.</summary>
+    private TaskCompletionSource? _completion;
+    private int _completed;
 
     /// <summary>A connection the front door proxies.</summary>
     public FrontDoorConnection(long id, Socket client, FrontDoorListener listener)
@@ -46,7 +49,24 @@ internal sealed class FrontDoorConnection : IThreadPoolWorkItem
     public IPEndPoint? RemoteEndPoint { get; }
 
     /// <summary>Completes when the connection is over; it never faults.</summary>
-    public Task Completion => _completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            if (_completion is null)
+            {
+                _ = Interlocked.CompareExchange(ref _completion, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+            }
+
+            // Read after the source is published: a Complete that ran before it is seen here, one after it completes it.
+            if (Volatile.Read(ref _completed) != 0)
+            {
+                _completion.TrySetResult();
+            }
+
+            return _completion.Task;
+        }
+    }
 
     /// <summary>
     /// Resets the client's connection, whatever stage it is in. A descriptor awaiting handoff is left to its own task
@@ -67,7 +87,12 @@ internal sealed class FrontDoorConnection : IThreadPoolWorkItem
     }
 
     /// <summary>Marks the connection as over.</summary>
-    public void Complete() => _completion.TrySetResult();
+    public void Complete()
+    {
+        // A full fence between the mark and the look, as in the getter: one of the two sees the other.
+        Interlocked.Exchange(ref _completed, 1);
+        Volatile.Read(ref _completion)?.TrySetResult();
+    }
 
     // Runs on the thread pool so that the accept loop goes straight back to accepting.
     void IThreadPoolWorkItem.Execute() => _ = _listener!.RunConnectionAsync(this);
