@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Tasks.Sources;
 using Akka.Actor;
 using Defuss.Actors.Routing;
 
@@ -10,7 +11,7 @@ namespace Defuss.FrontDoor;
 /// completes inline, so the front door's continuation (a non-blocking send, or an async connect) runs on the router's
 /// thread instead of hopping through the thread pool, and no temporary actor is registered or unregistered. Nor is a timer
 /// armed per question: one sweep, a few times per routing timeout, gives up on the questions past their deadline (and
-/// on those whose connection was aborted), so a question costs one reply object and its task.
+/// on those whose connection was aborted), so a question costs one reply object, which is also what the front door awaits.
 /// </remarks>
 internal sealed class ActorBackendSelector : IBackendSelector, IDisposable
 {
@@ -41,7 +42,7 @@ internal sealed class ActorBackendSelector : IBackendSelector, IDisposable
         var reply = new RoutingReply(_router, _provider, _replyPath, _timeProvider.GetTimestamp() + _timeoutTicks, cancellationToken);
         _pending.Enqueue(reply);
         _router.Tell(new ChooseBackend(request), reply);
-        return new ValueTask<BackendCandidate?>(reply.Answer);
+        return new ValueTask<BackendCandidate?>(reply, 0);
     }
 
     public void Dispose() => _sweeper.Dispose();
@@ -75,16 +76,17 @@ internal sealed class ActorBackendSelector : IBackendSelector, IDisposable
     /// The sender of one routing question: the first message told to it is the answer, completed inline. An answer that
     /// comes after the asker gave up (<see cref="GiveUp"/>) is a lease nobody will use: it is released at once.
     /// </summary>
-    private sealed class RoutingReply(IActorRef router, IActorRefProvider provider, ActorPath path, long deadline, CancellationToken cancellation) : MinimalActorRef
+    /// <remarks>It is also the question's awaitable (one object per question): it is completed once and awaited once.</remarks>
+    private sealed class RoutingReply(IActorRef router, IActorRefProvider provider, ActorPath path, long deadline, CancellationToken cancellation)
+        : MinimalActorRef, IValueTaskSource<BackendCandidate?>
     {
         private const int Waiting = 0;
         private const int Answered = 1;
         private const int Abandoned = 2;
 
-        private readonly TaskCompletionSource<BackendCandidate?> _answer = new();
+        /// <summary>Continuations run inline, on whichever thread answers: the router's (the front door's loop) or the sweep's.</summary>
+        private ManualResetValueTaskSourceCore<BackendCandidate?> _answer;
         private int _state;
-
-        public Task<BackendCandidate?> Answer => _answer.Task;
 
         public long Deadline => deadline;
 
@@ -106,11 +108,11 @@ internal sealed class ActorBackendSelector : IBackendSelector, IDisposable
 
             if (cancellation.IsCancellationRequested)
             {
-                _answer.TrySetCanceled(cancellation);
+                _answer.SetException(new OperationCanceledException(cancellation));
             }
             else
             {
-                _answer.TrySetResult(null);
+                _answer.SetResult(null);
             }
         }
 
@@ -118,12 +120,19 @@ internal sealed class ActorBackendSelector : IBackendSelector, IDisposable
         {
             if (Interlocked.CompareExchange(ref _state, Answered, Waiting) == Waiting)
             {
-                _answer.TrySetResult((message as BackendLease)?.Backend);
+                _answer.SetResult((message as BackendLease)?.Backend);
             }
             else if (message is BackendLease late)
             {
                 router.Tell(new ReleaseBackend(late.Backend.Id), ActorRefs.NoSender);
             }
         }
+
+        public BackendCandidate? GetResult(short token) => _answer.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _answer.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _answer.OnCompleted(continuation, state, token, flags);
     }
 }

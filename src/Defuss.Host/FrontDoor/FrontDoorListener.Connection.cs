@@ -11,14 +11,99 @@ internal sealed partial class FrontDoorListener
     private static readonly TimeSpan LingerTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>A proxied connection's lifetime: sniff, choose, deliver (or reject). It never throws.</summary>
-    internal Task RunConnectionAsync(FrontDoorConnection connection) => RunAsync(connection, ServeAsync(connection));
+    internal Task RunConnectionAsync(FrontDoorConnection connection) => RunAsync(connection, sniffed: null);
 
-    /// <summary>Awaits <paramref name="serving"/>, the connection's lifetime in either mode, and then forgets the connection.</summary>
-    private async Task RunAsync(FrontDoorConnection connection, Task serving)
+    /// <summary>
+    /// A connection's lifetime in either mode, as one task: sniff (a proxied connection; a handed-off one comes sniffed),
+    /// then up to <see cref="FrontDoorOptions.ConnectAttempts"/> backends, proxying the connection or handing its socket
+    /// off, and a 503 (HTTP/1) when none takes it; then the connection is forgotten. One method, so that a connection
+    /// costs one state machine. It never throws.
+    /// </summary>
+    private async Task RunAsync(FrontDoorConnection connection, SniffResult? sniffed)
     {
         try
         {
-            await serving;
+            var sniff = sniffed ?? await SniffProxiedAsync(connection);
+            if (sniff.ClientGone)
+            {
+                FrontDoorLog.ClientClosedBeforeRequest(_logger, connection.Id);
+                return;
+            }
+
+            _metrics?.HeadSniffed(_timeProvider.GetElapsedTime(connection.AcceptedAt));
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                FrontDoorLog.RequestHeadSniffed(_logger, connection.Id, sniff.Request, sniff.Request.Protocol, sniff.Prefix.Length);
+            }
+
+            var aborted = _abortConnections.Token;
+            var attempts = Math.Max(1, _options.ConnectAttempts);
+            for (var attempt = 1; attempt <= attempts; attempt++)
+            {
+                BackendCandidate? backend;
+                try
+                {
+                    backend = await _selector.ChooseAsync(sniff.Request, aborted);
+                }
+                catch (Exception exception) when (!aborted.IsCancellationRequested)
+                {
+                    FrontDoorLog.BackendSelectorFailed(_logger, connection.Id, exception);
+                    backend = null;
+                }
+
+                if (attempt == 1)
+                {
+                    _metrics?.Routed(_timeProvider.GetElapsedTime(connection.AcceptedAt));
+                }
+
+                if (backend is null)
+                {
+                    break;
+                }
+
+                FrontDoorLog.BackendChosen(_logger, connection.Id, backend.Id, attempt);
+                try
+                {
+                    if (_handoff is null)
+                    {
+                        await _delivery.DeliverAsync(connection.Client!, sniff.Prefix, backend, _stopAccepting.Token, aborted);
+                        return;
+                    }
+
+                    var returned = await _handoff.DeliverAsync(connection, sniff.Prefix, backend, aborted);
+                    if (returned < 0)
+                    {
+                        FrontDoorLog.HandedOffConnectionClosed(_logger, connection.Id, backend.Id);
+                        return;
+                    }
+
+                    OnReturned(connection, backend, returned);
+                }
+                catch (BackendConnectException exception) when (exception.PrimaryShortOfResources)
+                {
+                    // The primary itself is short (of descriptors): the worker is not to blame, and no other would fare better.
+                    if (_shortageLog.TryEnter(out var occurrences))
+                    {
+                        FrontDoorLog.PrimaryShortOfResources(_logger, connection.Id, exception.Reason, occurrences);
+                    }
+
+                    break;
+                }
+                catch (BackendConnectException exception)
+                {
+                    // Nothing reached this backend, and the prefix is still in hand: another one can take the connection.
+                    OnConnectFailed(connection, backend, exception, attempt, attempts);
+                }
+                finally
+                {
+                    _selector.Release(backend);
+                }
+            }
+
+            if (_handoff is null || TakeOverRefusedSocket(connection))
+            {
+                await RejectAsync(connection, sniff);
+            }
         }
         catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception) || exception is OperationCanceledException)
         {
@@ -36,7 +121,7 @@ internal sealed partial class FrontDoorListener
         }
     }
 
-    private async Task ServeAsync(FrontDoorConnection connection)
+    private ValueTask<SniffResult> SniffProxiedAsync(FrontDoorConnection connection)
     {
         var client = connection.Client!;
         try
@@ -48,96 +133,7 @@ internal sealed partial class FrontDoorListener
             // A client that reset right after the handshake; the first read reports it as the normal end it is.
         }
 
-        var sniff = await _sniffer.SniffAsync(client, _abortConnections.Token);
-        await RouteAsync(connection, sniff);
-    }
-
-    /// <summary>
-    /// Tries up to <see cref="FrontDoorOptions.ConnectAttempts"/> backends for a sniffed connection, proxying it or handing
-    /// its socket off, and answers 503 (HTTP/1) when none takes it.
-    /// </summary>
-    private async Task RouteAsync(FrontDoorConnection connection, SniffResult sniff)
-    {
-        if (sniff.ClientGone)
-        {
-            FrontDoorLog.ClientClosedBeforeRequest(_logger, connection.Id);
-            return;
-        }
-
-        _metrics?.HeadSniffed(_timeProvider.GetElapsedTime(connection.AcceptedAt));
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            FrontDoorLog.RequestHeadSniffed(_logger, connection.Id, sniff.Request, sniff.Request.Protocol, sniff.Prefix.Length);
-        }
-
-        var aborted = _abortConnections.Token;
-        var attempts = Math.Max(1, _options.ConnectAttempts);
-        for (var attempt = 1; attempt <= attempts; attempt++)
-        {
-            BackendCandidate? backend;
-            try
-            {
-                backend = await _selector.ChooseAsync(sniff.Request, aborted);
-            }
-            catch (Exception exception) when (!aborted.IsCancellationRequested)
-            {
-                FrontDoorLog.BackendSelectorFailed(_logger, connection.Id, exception);
-                backend = null;
-            }
-
-            if (attempt == 1)
-            {
-                _metrics?.Routed(_timeProvider.GetElapsedTime(connection.AcceptedAt));
-            }
-
-            if (backend is null)
-            {
-                break;
-            }
-
-            FrontDoorLog.BackendChosen(_logger, connection.Id, backend.Id, attempt);
-            try
-            {
-                if (_handoff is null)
-                {
-                    await _delivery.DeliverAsync(connection.Client!, sniff.Prefix, backend, _stopAccepting.Token, aborted);
-                    return;
-                }
-
-                var returned = await _handoff.DeliverAsync(connection, sniff.Prefix, backend, aborted);
-                if (returned < 0)
-                {
-                    FrontDoorLog.HandedOffConnectionClosed(_logger, connection.Id, backend.Id);
-                    return;
-                }
-
-                OnReturned(connection, backend, returned);
-            }
-            catch (BackendConnectException exception) when (exception.PrimaryShortOfResources)
-            {
-                // The primary itself is short (of descriptors): the worker is not to blame, and no other would fare better.
-                if (_shortageLog.TryEnter(out var occurrences))
-                {
-                    FrontDoorLog.PrimaryShortOfResources(_logger, connection.Id, exception.Reason, occurrences);
-                }
-
-                break;
-            }
-            catch (BackendConnectException exception)
-            {
-                // Nothing reached this backend, and the prefix is still in hand: another one can take the connection.
-                OnConnectFailed(connection, backend, exception, attempt, attempts);
-            }
-            finally
-            {
-                _selector.Release(backend);
-            }
-        }
-
-        if (_handoff is null || TakeOverRefusedSocket(connection))
-        {
-            await RejectAsync(connection, sniff);
-        }
+        return _sniffer.SniffAsync(client, _abortConnections.Token);
     }
 
     /// <summary>A backend took nothing of the connection: it is reported (and so ejected), and the next attempt may follow.</summary>

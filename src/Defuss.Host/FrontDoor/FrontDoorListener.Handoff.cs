@@ -139,7 +139,7 @@ internal sealed partial class FrontDoorListener : ILoopWatcher
     }
 
     // Runs up to the routing ask on the calling thread (the accept thread, or the late-head waiter's), then returns.
-    private void StartHandedConnection(FrontDoorConnection connection, SniffResult sniff) => _ = RunAsync(connection, RouteAsync(connection, sniff));
+    private void StartHandedConnection(FrontDoorConnection connection, SniffResult sniff) => _ = RunAsync(connection, sniff);
 
     /// <summary>The worker began to stop before it served the connection, and gave it back untouched: it is ours again.</summary>
     private void OnReturned(FrontDoorConnection connection, BackendCandidate backend, int descriptor)

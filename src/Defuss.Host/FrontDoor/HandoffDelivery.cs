@@ -73,10 +73,23 @@ internal sealed class HandoffDelivery : IDisposable
     /// <paramref name="cancellationToken"/> already cancelled when the socket has gone.
     /// </summary>
     /// <exception cref="BackendConnectException">Nothing reached the worker; the descriptor is still the caller's.</exception>
-    public async Task<int> DeliverAsync(FrontDoorConnection connection, ReadOnlyMemory<byte> prefix, BackendCandidate backend, CancellationToken cancellationToken)
+    public Task<int> DeliverAsync(FrontDoorConnection connection, ReadOnlyMemory<byte> prefix, BackendCandidate backend, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(backend);
+        try
+        {
+            // Not an async method: the outcome is the channel's own task, so a connection costs no state machine here.
+            return Send(connection, prefix, backend, cancellationToken);
+        }
+        catch (BackendConnectException exception)
+        {
+            return Task.FromException<int>(exception);
+        }
+    }
+
+    private Task<int> Send(FrontDoorConnection connection, ReadOnlyMemory<byte> prefix, BackendCandidate backend, CancellationToken cancellationToken)
+    {
         if (backend.Endpoint is not HandoffEndPoint endPoint)
         {
             throw new BackendConnectException($"its endpoint {backend.Endpoint} takes no handed-off sockets");
@@ -107,7 +120,7 @@ internal sealed class HandoffDelivery : IDisposable
             channel.Abandon(connection.Id);
         }
 
-        return await outcome!.ConfigureAwait(false);
+        return outcome!;
     }
 
     /// <summary>

@@ -69,6 +69,18 @@ internal sealed class ProxySession
     {
         try
         {
+            try
+            {
+                // Reads after a zero-byte wait must never wait themselves (see RelayAsync); async operations are unaffected.
+                _client.Blocking = false;
+                _backend.Blocking = false;
+            }
+            catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception) || exception is ObjectDisposedException)
+            {
+                Abort();
+                return;
+            }
+
             if (!header.IsEmpty || !prefix.IsEmpty)
             {
                 try
@@ -177,8 +189,9 @@ internal sealed class ProxySession
     }
 
     /// <summary>
-    /// Moves the bytes that have arrived, with a pooled buffer held only while they flow: reads while each read fills the
-    /// buffer (a bulk transfer), then gives the buffer back. False at the end of the stream.
+    /// Moves the bytes that have arrived, with a pooled buffer held only while they flow: reads without waiting (the
+    /// sockets are non-blocking) while each read fills the buffer (a bulk transfer), and gives the buffer back as soon as
+    /// a read finds nothing more, or less than a buffer. False at the end of the stream.
     /// </summary>
     private async Task<bool> RelayAsync(Socket from, Socket to, bool fromClient)
     {
@@ -188,7 +201,19 @@ internal sealed class ProxySession
         {
             while (true)
             {
-                var read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
+                // A read that would wait (nothing more has come, or the zero-byte read woke for another event) ends the
+                // relay: the direction waits again without the buffer.
+                var read = from.Receive(buffer, SocketFlags.None, out var error);
+                if (error == SocketError.WouldBlock)
+                {
+                    return true;
+                }
+
+                if (error != SocketError.Success)
+                {
+                    throw new SocketException((int)error);
+                }
+
                 Volatile.Write(ref _lastActivity, _timeProvider.GetTimestamp());
                 if (read == 0)
                 {
