@@ -30,6 +30,9 @@ internal sealed partial class FrontDoorListener : ILoopWatcher
     private int _listenFd = -1;
     private ulong _listenWatch;
     private byte[]? _peekBuffer;
+
+    /// <summary><see cref="FrontDoorOptions.RequestInspectionTimeout"/> in timestamp ticks, for each head's deadline.</summary>
+    private long _inspectionTicks;
     private ErrorBackoff _acceptBackoff = ErrorBackoff.ForAccept;
     private readonly TaskCompletionSource _intakeStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -43,6 +46,7 @@ internal sealed partial class FrontDoorListener : ILoopWatcher
         _ = LinuxSockets.SetIntOption(fd, LinuxSockets.IpProtoTcp, LinuxSockets.TcpDeferAccept, DeferAcceptSeconds);
         _lateHeads = new LateHeadWaiter(_options.MaxHeaderBytes, _timeProvider, (head, sniff) => StartHandedConnection(head.Connection, sniff), _logger, _handoff!.Metrics);
         _peekBuffer = new byte[_options.MaxHeaderBytes];
+        _inspectionTicks = (long)(_options.RequestInspectionTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
         _listenFd = fd;
         _loop = _handoff.Loop;
         _listenWatch = _loop.Watch(fd, this);
@@ -50,7 +54,7 @@ internal sealed partial class FrontDoorListener : ILoopWatcher
     }
 
     /// <summary>Stops accepting, on the loop (where the accepts run); the intake's task completes then.</summary>
-    private void WakeHandoffIntake(Socket listenSocket) => _loop!.Post(() =>
+    private void StopHandoffIntake() => _loop!.Post(() =>
     {
         if (_listenWatch != 0)
         {
@@ -116,8 +120,7 @@ internal sealed partial class FrontDoorListener : ILoopWatcher
         }
 
         Track(connection);
-        var inspection = (long)(_options.RequestInspectionTimeout.TotalSeconds * _timeProvider.TimestampFrequency);
-        var head = new RawHead(connection, _options.MaxHeaderBytes, connection.AcceptedAt + inspection, _lateHeads!.Budget);
+        var head = new RawHead(connection, _options.MaxHeaderBytes, connection.AcceptedAt + _inspectionTicks, _lateHeads!.Budget);
         if (head.Step(_peekBuffer!) is { } sniff)
         {
             StartHandedConnection(connection, sniff);

@@ -143,8 +143,9 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
 
         if (_handoff is not null)
         {
-            // The handoff intake blocks in accept(2); a shutdown wakes it, and the socket is closed once it has returned.
-            WakeHandoffIntake(listenSocket);
+            // The handoff intake accepts on the front door's loop: it stops watching the socket there, and the socket is
+            // closed once it has.
+            StopHandoffIntake();
             await _acceptLoop;
             listenSocket.Dispose();
         }

@@ -18,7 +18,7 @@ namespace Defuss.FrontDoor;
 /// next round. Watchers and work items run on the loop and must not block. A failing one is logged and the loop goes on.
 /// After <see cref="Dispose"/>, work items still posted (an actor that stops after the front door) run on the thread pool.
 /// </remarks>
-internal sealed partial class FrontDoorLoop : IDisposable
+internal sealed class FrontDoorLoop : IDisposable
 {
     private const int MaxEvents = 64;
 
@@ -39,8 +39,8 @@ internal sealed partial class FrontDoorLoop : IDisposable
     private int _asleep;
     private volatile bool _stopping;
 
-    /// <summary>Set once the loop's thread runs no more work: from then on, posts go to the thread pool.</summary>
-    private volatile bool _exited;
+    /// <summary>1 once the loop's thread runs no more work: from then on, posts go to the thread pool.</summary>
+    private int _exited;
 
     public FrontDoorLoop(ILogger logger, TimeProvider? timeProvider = null, string name = "Defuss front door")
     {
@@ -64,7 +64,7 @@ internal sealed partial class FrontDoorLoop : IDisposable
     public void Post(IRunnable work)
     {
         _work.Enqueue(work);
-        if (_exited)
+        if (Volatile.Read(ref _exited) != 0)
         {
             DrainToThreadPool();
         }
@@ -154,8 +154,9 @@ internal sealed partial class FrontDoorLoop : IDisposable
         }
         finally
         {
-            // What was posted before the stop runs on the thread pool, and so does whatever comes later.
-            _exited = true;
+            // What was posted before the stop runs on the thread pool, and so does whatever comes later. A full fence
+            // between the mark and the drain, as between a post's enqueue and its look at the mark: one sees the other.
+            Interlocked.Exchange(ref _exited, 1);
             DrainToThreadPool();
             _epoll.Dispose();
             _stopped.TrySetResult();

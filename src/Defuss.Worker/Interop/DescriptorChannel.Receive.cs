@@ -40,28 +40,23 @@ internal sealed unsafe partial class DescriptorChannel
     /// The kernel dropped descriptors (<c>MSG_CTRUNC</c>: this process is at its descriptor limit), so frames and
     /// descriptors no longer pair up: the channel cannot be read further. Those that did arrive are closed by then.
     /// </exception>
-    public bool ReadFrame(out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor) =>
-        NextFrame(wait: true, maxReads: int.MaxValue, out kind, out id, out payload, out descriptor) == FrameRead.Frame;
+    public bool ReadFrame(out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor)
+    {
+        var unlimited = int.MaxValue;
+        return NextFrame(wait: true, ref unlimited, out kind, out id, out payload, out descriptor) == FrameRead.Frame;
+    }
 
     /// <summary>
     /// As <see cref="ReadFrame"/>, without waiting: the next whole frame, or <see cref="FrameRead.WouldBlock"/> when the
-    /// socket has no more bytes for now (or <paramref name="maxReads"/> reads of it brought none whole: a peer that floods
-    /// does not hold the caller), or <see cref="FrameRead.Ended"/>. A frame already read off the socket is always returned,
-    /// so a caller that waits for readiness between calls misses none.
+    /// socket has no more bytes for now (or <paramref name="readsLeft"/> reads of it, counted down, brought none whole: a
+    /// peer that floods does not hold the caller), or <see cref="FrameRead.Ended"/>. A frame already read off the socket
+    /// is always returned, so a caller that waits for readiness between calls misses none.
     /// </summary>
-    public FrameRead TryReadFrame(ref int maxReads, out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor)
-    {
-        var result = NextFrame(wait: false, maxReads, out kind, out id, out payload, out descriptor, out var reads);
-        maxReads -= reads;
-        return result;
-    }
+    public FrameRead TryReadFrame(scoped ref int readsLeft, out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor) =>
+        NextFrame(wait: false, ref readsLeft, out kind, out id, out payload, out descriptor);
 
-    private FrameRead NextFrame(bool wait, int maxReads, out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor) =>
-        NextFrame(wait, maxReads, out kind, out id, out payload, out descriptor, out _);
-
-    private FrameRead NextFrame(bool wait, int maxReads, out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor, out int reads)
+    private FrameRead NextFrame(bool wait, scoped ref int readsLeft, out HandoffFrameKind kind, out long id, out ReadOnlySpan<byte> payload, out int descriptor)
     {
-        reads = 0;
         while (true)
         {
             var available = _buffer.AsSpan(_start, _end - _start);
@@ -89,12 +84,12 @@ internal sealed unsafe partial class DescriptorChannel
 
             payload = default;
             descriptor = -1;
-            if (reads >= maxReads)
+            if (readsLeft <= 0)
             {
                 return FrameRead.WouldBlock;
             }
 
-            reads++;
+            readsLeft--;
             var filled = Fill(HandoffFrame.HeaderSize + length, wait);
             if (filled != FrameRead.Frame)
             {
