@@ -75,7 +75,7 @@ internal sealed class ProxySession
                 _client.Blocking = false;
                 _backend.Blocking = false;
             }
-            catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception) || exception is ObjectDisposedException)
+            catch (Exception exception) when (SocketErrors.IsConnectionEnd(exception))
             {
                 Abort();
                 return;
