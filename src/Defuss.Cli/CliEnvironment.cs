@@ -28,6 +28,9 @@ internal sealed record CliEnvironment
     /// <summary>How long <c>scale</c> waits for the new size to be Ready. Defaults to 10 min: new workers start, retired ones drain.</summary>
     public TimeSpan ScaleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long <c>upgrade</c> waits for the new primary to accept. Defaults to 5 min: it starts its workers first.</summary>
+    public TimeSpan UpgradeTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How often <c>top</c>, <c>reload</c> and <c>scale</c> ask for the status. Defaults to 1 s.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
 

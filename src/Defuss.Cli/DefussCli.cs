@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Defuss.Cli;
 
 /// <summary>
-/// The <c>defuss</c> tool: <c>ls</c>, <c>top</c>, <c>reload</c>, <c>scale</c> and <c>logs</c> against the admin API of the
+/// The <c>defuss</c> tool: <c>ls</c>, <c>top</c>, <c>reload</c>, <c>upgrade</c>, <c>scale</c> and <c>logs</c> against the admin API of the
 /// primaries on this machine. Runs in process for tests: give it a console, an environment and a token.
 /// </summary>
 internal static class DefussCli
@@ -43,6 +43,10 @@ internal static class DefussCli
             config.AddCommand<ReloadCommand>("reload")
                 .WithDescription("Replace every worker of one primary, one after the other, without dropping requests.")
                 .WithExample("reload");
+            config.AddCommand<UpgradeCommand>("upgrade")
+                .WithDescription("Hand one primary over to a new one, started from the binary and settings on disk now, without refusing a connection.")
+                .WithExample("upgrade")
+                .WithExample("upgrade", "--pid", "4242");
             config.AddCommand<ScaleCommand>("scale")
                 .WithDescription("Resize one primary's pool to WORKERS workers: new ones start, or the highest retire with a drain.")
                 .WithExample("scale", "4")

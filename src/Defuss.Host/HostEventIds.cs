@@ -75,6 +75,17 @@ internal static class HostEventIds
     public const int ResizeSignal = 3135;
     public const int PoolScaled = 3136;
 
+    // Hand-over to a new primary (upgrade) and socket activation: 3140-3159
+    public const int UpgradeStarting = 3140;
+    public const int SuccessorStarted = 3141;
+    public const int HandedOver = 3142;
+    public const int UpgradeFailed = 3143;
+    public const int UpgradeRefused = 3144;
+    public const int SuccessorKilled = 3145;
+    public const int TakingOver = 3146;
+    public const int SystemdSockets = 3147;
+    public const int AdminAfterHandOverFailed = 3148;
+
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;
     public const int WorkerProcessExited = 3201;
@@ -102,4 +113,5 @@ internal static class HostEventIds
     public const int AdminReload = 3403;
     public const int OtlpExport = 3404;
     public const int AdminScale = 3405;
+    public const int AdminUpgrade = 3406;
 }

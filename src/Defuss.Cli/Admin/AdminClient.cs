@@ -98,6 +98,14 @@ internal sealed partial class AdminClient : IDisposable
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"scale?workers={workers}"), "{\"workers\":N}", timeout, cancellationToken))?.Workers
         ?? throw new AdminException($"{Target}: /scale answered null");
 
+    /// <summary>
+    /// Asks the primary to hand over to a new primary and waits until the new one accepts; answers the new primary's pid
+    /// and how many of its workers were Ready. A refused or failed hand-over is an <see cref="AdminException"/> with why.
+    /// </summary>
+    public async Task<UpgradeResult> UpgradeAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        await PostAsync<UpgradeResult>("upgrade", "{\"pid\":N,\"successorPid\":N,\"readyWorkers\":N}", timeout, cancellationToken)
+        ?? throw new AdminException($"{Target}: /upgrade answered null");
+
     /// <summary>Posts to <paramref name="path"/> and reads its JSON answer, which has the <paramref name="shape"/> given for messages.</summary>
     private async Task<T?> PostAsync<T>(string path, string shape, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -199,6 +207,9 @@ internal sealed partial class AdminClient : IDisposable
     private sealed record ReloadResult(int Replaced);
 
     private sealed record ScaleResult(int Workers);
+
+    /// <summary>What <c>POST /upgrade</c> answers: the old primary, the new one, and the new one's Ready workers.</summary>
+    internal sealed record UpgradeResult(int Pid, int SuccessorPid, int ReadyWorkers);
 
     private sealed record ErrorResult(string? Error);
 }

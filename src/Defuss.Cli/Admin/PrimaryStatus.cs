@@ -26,6 +26,12 @@ internal sealed record PrimaryStatus
 
     public IReadOnlyList<WorkerEvent> RecentEvents { get; init; } = [];
 
+    /// <summary>This primary's hand-over to a new one, if any is under way or failed.</summary>
+    public UpgradeInfo? Upgrade { get; init; }
+
+    /// <summary>The primary this one took over from, while it drains.</summary>
+    public PredecessorInfo? Predecessor { get; init; }
+
     /// <summary>When the primary took this snapshot, by its own clock.</summary>
     public DateTimeOffset TakenAt => StartedAt.AddSeconds(UptimeSeconds);
 }
@@ -77,4 +83,25 @@ internal sealed record WorkerEvent
     public string Kind { get; init; } = "";
 
     public string Message { get; init; } = "";
+}
+
+/// <summary>A primary's hand-over to a new one, as <c>/status</c> lists it.</summary>
+internal sealed record UpgradeInfo
+{
+    /// <summary>idle, starting or handed-over.</summary>
+    public string State { get; init; } = "idle";
+
+    public int? SuccessorPid { get; init; }
+
+    public string? LastFailure { get; init; }
+
+    public DateTimeOffset? LastFailureAt { get; init; }
+}
+
+/// <summary>The primary a new one took over from, while it drains.</summary>
+internal sealed record PredecessorInfo
+{
+    public int Pid { get; init; }
+
+    public string State { get; init; } = "";
 }

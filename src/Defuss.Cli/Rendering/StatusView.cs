@@ -69,7 +69,18 @@ internal static class StatusView
             $"balancer {Markup.Escape(status.LoadBalancer)}",
             $"[{ready.ToMarkup()}]{status.ReadyWorkers}/{total} ready[/]",
         };
-        return new Markup(string.Join(" · ", parts));
+        var line = string.Join(" · ", parts);
+        if (status.Predecessor is { } predecessor)
+        {
+            line += Markup.Escape($" · took over from primary {predecessor.Pid} ({predecessor.State})");
+        }
+
+        if (status.Upgrade is { State: not "idle" } upgrade)
+        {
+            line += $" · [yellow]{Markup.Escape(upgrade.State == "starting" ? $"handing over to new primary {upgrade.SuccessorPid?.ToString(CultureInfo.InvariantCulture) ?? "?"}" : $"handed over to primary {upgrade.SuccessorPid}, draining")}[/]";
+        }
+
+        return new Markup(line);
     }
 
     private static string Whole(long value) => value.ToString(CultureInfo.InvariantCulture);

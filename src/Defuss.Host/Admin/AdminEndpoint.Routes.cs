@@ -99,6 +99,24 @@ internal sealed partial class AdminEndpoint
             }
         });
         app.MapPost("/scale", context => ScaleAsync(context, control, logger));
+        app.MapPost("/upgrade", async context =>
+        {
+            AdminLog.Upgrade(logger);
+            var result = await control.UpgradeAsync("POST /upgrade");
+            if (result.Succeeded)
+            {
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await JsonSerializer.SerializeAsync(
+                    context.Response.Body, new UpgradeAnswer(Environment.ProcessId, result.SuccessorPid, result.ReadyWorkers), AdminJsonContext.Default.UpgradeAnswer, context.RequestAborted);
+                return;
+            }
+
+            // Refused (one already under way, not listening yet, a bad environment file): nothing was started.
+            context.Response.StatusCode = result.Refused ? StatusCodes.Status409Conflict : StatusCodes.Status500InternalServerError;
+            await WriteErrorAsync(context, result.Refused
+                ? "the hand-over was refused: " + result.Failure
+                : $"the new primary{(result.SuccessorPid > 0 ? $" (pid {result.SuccessorPid})" : "")} did not take over, and this primary serves on: {result.Failure}");
+        });
         app.MapGet("/logs", context => WriteLogsAsync(context, control, app.Lifetime));
         app.MapPrometheusScrapingEndpoint("/metrics", meters, null, null);
     }

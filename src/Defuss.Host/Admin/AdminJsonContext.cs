@@ -10,6 +10,7 @@ namespace Defuss.Admin;
 [JsonSerializable(typeof(AdminLogLine))]
 [JsonSerializable(typeof(ReloadResult))]
 [JsonSerializable(typeof(ScaleResult))]
+[JsonSerializable(typeof(UpgradeAnswer))]
 [JsonSerializable(typeof(AdminError))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;
 
@@ -21,6 +22,12 @@ internal sealed record ReloadResult(int Replaced);
 
 /// <summary>What <c>POST /scale</c> answers once the pool has that many workers Ready.</summary>
 internal sealed record ScaleResult(int Workers);
+
+/// <summary>What <c>POST /upgrade</c> answers once the new primary accepts on the listening sockets.</summary>
+/// <param name="Pid">The primary that answers, which now drains and exits.</param>
+/// <param name="SuccessorPid">The new primary.</param>
+/// <param name="ReadyWorkers">How many of the new primary's workers were Ready when it began to accept.</param>
+internal sealed record UpgradeAnswer(int Pid, int SuccessorPid, int ReadyWorkers);
 
 /// <summary>What the admin endpoint answers when it cannot do what was asked.</summary>
 internal sealed record AdminError(string Error);

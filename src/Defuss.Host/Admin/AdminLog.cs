@@ -20,6 +20,9 @@ internal static partial class AdminLog
     [LoggerMessage(EventId = HostEventIds.AdminScale, Level = LogLevel.Information, Message = "Resize to {Workers} workers asked for through the admin endpoint")]
     public static partial void Scale(ILogger logger, int workers);
 
+    [LoggerMessage(EventId = HostEventIds.AdminUpgrade, Level = LogLevel.Information, Message = "Hand-over to a new primary asked for through the admin endpoint")]
+    public static partial void Upgrade(ILogger logger);
+
     [LoggerMessage(EventId = HostEventIds.OtlpExport, Level = LogLevel.Information, Message = "Pushing the Defuss metrics by OTLP to {Endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT)")]
     public static partial void Otlp(ILogger logger, string endpoint);
 }

@@ -21,7 +21,36 @@ public sealed record DefussStatus(
     string LoadBalancer,
     int ReadyWorkers,
     IReadOnlyList<WorkerStatus> Workers,
-    IReadOnlyList<WorkerEventRecord> RecentEvents);
+    IReadOnlyList<WorkerEventRecord> RecentEvents)
+{
+    /// <summary>This primary's hand-over to a new one: none under way (<c>idle</c>), <c>starting</c> or <c>handed-over</c>, and the last failure.</summary>
+    public UpgradeStatus Upgrade { get; init; } = UpgradeStatus.Idle;
+
+    /// <summary>The primary this one took over from, while it drains (null once it has exited, or when there was none).</summary>
+    public PredecessorStatus? Predecessor { get; init; }
+}
+
+/// <summary>A primary's hand-over to a new primary (SIGUSR2, <c>POST /upgrade</c>, <c>defuss upgrade</c>).</summary>
+/// <param name="State"><c>idle</c>, <c>starting</c> (a new primary is starting) or <c>handed-over</c> (the new primary accepts; this one drains and exits).</param>
+/// <param name="SuccessorPid">The new primary's pid, while it starts and after it took over.</param>
+/// <param name="LastFailure">Why the last hand-over failed, if one did.</param>
+/// <param name="LastFailureAt">When it failed.</param>
+public sealed record UpgradeStatus(string State, int? SuccessorPid, string? LastFailure, DateTimeOffset? LastFailureAt)
+{
+    /// <summary>No hand-over under way, none failed.</summary>
+    public static UpgradeStatus Idle { get; } = new("idle", null, null, null);
+
+    /// <summary>The state while a new primary starts.</summary>
+    public const string Starting = "starting";
+
+    /// <summary>The state once the new primary accepts.</summary>
+    public const string HandedOver = "handed-over";
+}
+
+/// <summary>The primary a new one took over from, listed while it drains.</summary>
+/// <param name="Pid">Its process id.</param>
+/// <param name="State"><c>draining</c>: it no longer accepts, and its workers finish their requests.</param>
+public sealed record PredecessorStatus(int Pid, string State);
 
 /// <summary>One worker as the primary knows it.</summary>
 /// <param name="Index">The worker's index, 0 to Workers - 1 (<c>DEFUSS_WORKER_INDEX</c>).</param>

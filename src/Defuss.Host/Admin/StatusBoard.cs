@@ -126,7 +126,11 @@ internal sealed partial class StatusBoard
                 _loadBalancer,
                 CountReady(),
                 workers,
-                [.. _events]);
+                [.. _events])
+            {
+                Upgrade = CurrentUpgrade(),
+                Predecessor = CurrentPredecessor(),
+            };
         }
     }
 

@@ -38,6 +38,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     private readonly CancellationTokenSource _abortConnections = new();
     private readonly Lock _gate = new();
     private Socket? _listenSocket;
+    private bool _shared;
     private IPEndPoint? _localEndPoint;
     private Task _acceptLoop = Task.CompletedTask;
     private long _lastConnectionId;
@@ -88,11 +89,12 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     public HandoffDelivery? Handoff => _handoff;
 
     /// <summary>
-    /// Binds <see cref="FrontDoorOptions.Endpoint"/> and starts accepting. Returns the bound endpoint (port 0 becomes
-    /// the port the OS picked); an endpoint that cannot be bound fails with an <see cref="InvalidOperationException"/>
-    /// naming its address and port.
+    /// Binds <see cref="FrontDoorOptions.Endpoint"/> and starts accepting, or accepts on <paramref name="listening"/>, a
+    /// socket that already listens (systemd's, or one a hand-over passed), which the front door then owns. Returns the
+    /// bound endpoint (port 0 becomes the port the OS picked); an endpoint that cannot be bound fails with an
+    /// <see cref="InvalidOperationException"/> naming its address and port.
     /// </summary>
-    public Task<IPEndPoint> StartAsync()
+    public Task<IPEndPoint> StartAsync(Socket? listening = null)
     {
         try
         {
@@ -104,7 +106,8 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
                     throw new InvalidOperationException("The front door has already started.");
                 }
 
-                _listenSocket = Bind(_options.Endpoint);
+                _listenSocket = listening ?? Bind(_options.Endpoint);
+                _shared = listening is not null;
                 _localEndPoint = (IPEndPoint)_listenSocket.LocalEndPoint!;
                 _acceptLoop = _handoff is null ? Task.Run(AcceptLoopAsync) : StartHandoffIntake(_listenSocket);
             }
@@ -118,7 +121,24 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the listening socket (new connections are refused) and waits for the accept loop to end.</summary>
+    /// <summary>
+    /// The listening socket, for a hand-over to pass to the new primary, once started; from then on the socket counts as
+    /// shared, and <see cref="StopAcceptingAsync"/> closes this process's descriptor without ending the socket.
+    /// </summary>
+    public Socket? ShareListeningSocket()
+    {
+        lock (_gate)
+        {
+            _shared |= _listenSocket is not null;
+            return _listenSocket;
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting and closes this process's listening descriptor: new connections are refused, unless another
+    /// process holds the same socket (systemd, or the new primary of a hand-over), which then accepts them. Waits for the
+    /// accept loop to end.
+    /// </summary>
     public async Task StopAcceptingAsync()
     {
         Socket? listenSocket;
@@ -143,17 +163,19 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
 
         if (_handoff is not null)
         {
-            // The handoff intake accepts on the front door's loop: it stops watching the socket there, and the socket is
-            // closed once it has.
+            // The handoff intake accepts on the front door's loop: it stops watching the socket there.
             StopHandoffIntake();
-            await _acceptLoop;
-            listenSocket.Dispose();
         }
-        else
+
+        // The accept loop ends on the token (its pending accept is cancelled) before the socket is closed: a socket closed
+        // while an accept is in flight may be shut down, which would end it for every process that holds it.
+        await _acceptLoop;
+        if (Volatile.Read(ref _shared))
         {
-            listenSocket.Dispose();
-            await _acceptLoop;
+            Upgrade.ListeningSockets.MarkShared(listenSocket);
         }
+
+        listenSocket.Dispose();
 
         FrontDoorLog.StoppedAccepting(_logger, _localEndPoint!, ActiveConnections);
     }

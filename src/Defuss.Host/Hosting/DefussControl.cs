@@ -25,6 +25,7 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
     private long _dropped;
     private readonly TaskCompletionSource<IReadOnlyList<IPEndPoint>> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Func<bool, Task>? _stop;
+    private Func<string, Task<Upgrade.UpgradeResult>>? _upgrade;
     private IReadOnlyList<IPEndPoint> _endpoints = [];
 
     public bool IsPrimary { get; } = !Worker.Runtime.WorkerSettings.IsWorkerProcess();
@@ -114,6 +115,16 @@ internal sealed class DefussControl : IDefussControl, IObservable<WorkerEvent>
 
     /// <summary>The primary's stop, for <see cref="StopAsync"/>: it completes once the drain has finished.</summary>
     internal void AttachStop(Func<bool, Task> stop) => Volatile.Write(ref _stop, stop);
+
+    /// <summary>The primary's hand-over to a new primary, for <c>POST /upgrade</c>; its argument names who asked.</summary>
+    internal void AttachUpgrade(Func<string, Task<Upgrade.UpgradeResult>> upgrade) => Volatile.Write(ref _upgrade, upgrade);
+
+    /// <summary>
+    /// Hands the primary over to a new one (as SIGUSR2 does) and completes once the new one accepts, or the hand-over failed
+    /// or was refused (<see cref="Upgrade.UpgradeResult.Failure"/> says why).
+    /// </summary>
+    internal Task<Upgrade.UpgradeResult> UpgradeAsync(string trigger) => (Volatile.Read(ref _upgrade)
+        ?? throw new InvalidOperationException("A hand-over needs the running Defuss primary (RunDefussAsync in the primary process)."))(trigger);
 
     /// <summary>The front door listens on <paramref name="endpoints"/>.</summary>
     internal void Listening(IReadOnlyList<IPEndPoint> endpoints)

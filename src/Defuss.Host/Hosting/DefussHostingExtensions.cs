@@ -135,10 +135,36 @@ public static class DefussHostingExtensions
     internal static async Task<int> RunPrimaryAsync(WebApplication app, CancellationToken cancellationToken)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Defuss");
+
+        // A primary started by another for a hand-over takes that one's listening sockets first, so that whatever stops
+        // this start is told to it (which then serves on).
+        Upgrade.UpgradeSuccessor? successor;
+        try
+        {
+            successor = Upgrade.UpgradeSuccessor.FromEnvironment();
+        }
+        catch (InvalidOperationException exception)
+        {
+            return Fail(logger, "cannot take over: " + exception.Message);
+        }
+
+        try
+        {
+            var exitCode = await RunPrimaryAsync(app, logger, successor, cancellationToken);
+            return exitCode;
+        }
+        finally
+        {
+            successor?.Dispose();
+        }
+    }
+
+    private static async Task<int> RunPrimaryAsync(WebApplication app, ILogger logger, Upgrade.UpgradeSuccessor? successor, CancellationToken cancellationToken)
+    {
         var primary = app.Services.GetService<DefussPrimary>();
         if (primary is null)
         {
-            return Fail(logger, "RunDefussAsync needs builder.AddDefuss() (or services.AddDefuss()) before the app is built.");
+            return Fail(logger, "RunDefussAsync needs builder.AddDefuss() (or services.AddDefuss()) before the app is built.", successor);
         }
 
         DefussOptions options;
@@ -148,7 +174,7 @@ public static class DefussHostingExtensions
         }
         catch (InvalidOperationException exception)
         {
-            return Fail(logger, exception.Message);
+            return Fail(logger, exception.Message, successor);
         }
 
         var akka = app.Services.GetRequiredService<AkkaConfigurationBuilder>();
@@ -164,17 +190,18 @@ public static class DefussHostingExtensions
         var errors = DefussOptionsValidator.Validate(options);
         if (errors.Count > 0)
         {
-            return Fail(logger, string.Join(Environment.NewLine, errors));
+            return Fail(logger, string.Join(Environment.NewLine, errors), successor);
         }
 
         SocketEngine.PreferInlineCompletions(options);
         akka.AddHocon(DefussHocon.ForPrimary(options), HoconAddMode.Prepend);
-        return await primary.RunAsync(app, options, cancellationToken);
+        return await primary.RunAsync(app, options, cancellationToken, successor);
     }
 
-    private static int Fail(ILogger logger, string reason)
+    private static int Fail(ILogger logger, string reason, Upgrade.UpgradeSuccessor? successor = null)
     {
         PrimaryLog.StartupFailed(logger, reason);
+        successor?.ReportFailure(reason);
         if (!logger.IsEnabled(LogLevel.Critical))
         {
 #pragma warning disable RS0030 // At start, on the app's own thread, before any socket: the one way left to say why.

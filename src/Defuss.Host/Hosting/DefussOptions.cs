@@ -195,6 +195,14 @@ public sealed class DefussOptions
     /// <summary>How many workers must be Ready for <c>/readyz</c> to answer 200. Defaults to 1: the service can answer.</summary>
     public int MinReadyWorkers { get; set; } = 1;
 
+    /// <summary>
+    /// A file of environment variables (systemd's <c>EnvironmentFile=</c> format: <c>KEY=VALUE</c> lines) that a hand-over
+    /// (<c>SIGUSR2</c>, <c>POST /upgrade</c>, <c>defuss upgrade</c>) reads afresh: the new primary, and its workers, start with
+    /// its current variables over the old primary's environment. Under systemd, name the unit's <c>EnvironmentFile=</c>.
+    /// Defaults to unset: the new primary gets the old one's environment as it is.
+    /// </summary>
+    public string? EnvironmentFile { get; set; }
+
     /// <summary>Extra environment variables for every worker process.</summary>
     public Dictionary<string, string> WorkerEnv { get; set; } = [];
 

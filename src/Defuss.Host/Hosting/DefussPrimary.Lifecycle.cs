@@ -62,6 +62,10 @@ internal sealed partial class DefussPrimary
 
         AbortConnections();
         _control.Detach();
+
+        // A hand-over that this stop abandoned stops its new primary (SIGTERM, then SIGKILL): that is over before this
+        // primary exits, so that none is left behind.
+        await _upgrade.ConfigureAwait(false);
     }
 
     private void InstallSignalHandlers()
@@ -72,6 +76,7 @@ internal sealed partial class DefussPrimary
         }
 
         _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup));
+        InstallUpgradeSignal();
 
         // As gunicorn: SIGTTIN adds a worker, SIGTTOU removes one (within an elastic pool's bounds).
         if (!OperatingSystem.IsWindows())

@@ -21,8 +21,10 @@ internal sealed partial class DefussPrimary
             return 0;
         }
 
-        if (!await StartAdminAsync().ConfigureAwait(false))
+        // The new primary of a hand-over opens its admin endpoint once the old one has closed its own (the same URL).
+        if (_successor is null && await TryStartAdminAsync().ConfigureAwait(false) is { } adminError)
         {
+            StartupFailed(adminError);
             return 1;
         }
 
@@ -36,6 +38,11 @@ internal sealed partial class DefussPrimary
             return _shutdown.IsCancellationRequested && _lastFailure is null && !_allGaveUp.Task.IsCompleted ? 0 : 1;
         }
 
+        if (_successor is not null && !await WaitForReadyWorkersAsync().ConfigureAwait(false))
+        {
+            return _shutdown.IsCancellationRequested && _lastFailure is null && !_allGaveUp.Task.IsCompleted ? 0 : 1;
+        }
+
         try
         {
             // One listener per public endpoint, all routed alike; handed-off connections share the channels to the workers,
@@ -44,12 +51,12 @@ internal sealed partial class DefussPrimary
             var maxConnections = Math.Max(1, MaxConnections(_options) / endpoints.Count);
             var selector = _selector = new ActorBackendSelector(_router, RoutingTimeout);
             var bound = new List<IPEndPoint>();
-            foreach (var endpoint in endpoints)
+            for (var i = 0; i < endpoints.Count; i++)
             {
                 var frontDoor = new FrontDoorListener(
-                    FrontDoorOptionsFor(_options, endpoint) with { MaxConnections = maxConnections }, selector, _loggerFactory, TimeProvider.System, delivery: null, handoff, _metrics);
+                    FrontDoorOptionsFor(_options, endpoints[i]) with { MaxConnections = maxConnections }, selector, _loggerFactory, TimeProvider.System, delivery: null, handoff, _metrics);
                 _frontDoors = [.. _frontDoors, frontDoor];
-                bound.Add(await frontDoor.StartAsync().ConfigureAwait(false));
+                bound.Add(await frontDoor.StartAsync(AdoptedListener(i)).ConfigureAwait(false));
             }
 
             var frontDoors = _frontDoors;
@@ -58,25 +65,34 @@ internal sealed partial class DefussPrimary
         }
         catch (InvalidOperationException exception)
         {
-            PrimaryLog.StartupFailed(_logger, exception.Message);
+            StartupFailed(exception.Message);
             return 1;
         }
 
         PublicUrls = string.Join(", ", Endpoints.Select(Admin.AdminUrl.Format));
         PrimaryLog.Listening(_logger, Environment.ProcessId, PublicUrls);
         _control.Listening(Endpoints);
-        NotifyReady();
+        if (_successor is { } successor)
+        {
+            // The service's main process is this one from here on (before the old one, which systemd follows until now, exits).
+            NotifyReady(mainProcess: true);
+            _ = TakeOverAsync(successor);
+        }
+        else
+        {
+            NotifyReady();
+        }
         await WaitForStopAsync().ConfigureAwait(false);
         return _allGaveUp.Task.IsCompleted ? 1 : 0;
     }
 
     /// <summary>
     /// Starts the metrics pipeline and the admin endpoint (on <c>Defuss:AdminUrl</c>, if set, and the local admin socket);
-    /// false when the URL cannot be bound, which fails the start as a busy public port does.
+    /// the reason when the URL cannot be bound, which fails the start as a busy public port does, else null.
     /// </summary>
-    private async Task<bool> StartAdminAsync()
+    private async Task<string?> TryStartAdminAsync()
     {
-        _meters = MetricsExport.Create(_logger);
+        _meters ??= MetricsExport.Create(_logger);
         var options = _options!;
         var settings = new Admin.AdminSettings(
             options.AdminUrl is { } text && Admin.AdminUrl.TryParse(text, out var url) ? url : null,
@@ -86,16 +102,49 @@ internal sealed partial class DefussPrimary
         try
         {
             _admin = await Admin.AdminEndpoint.StartAsync(settings, _control, ActorSystemAnswersAsync, _meters, _loggerFactory, _shutdown.Token).ConfigureAwait(false);
-            return true;
+            return null;
         }
         catch (InvalidOperationException exception)
         {
-            PrimaryLog.StartupFailed(_logger, exception.Message);
-            return false;
+            return exception.Message;
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
-            return true;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The new primary of a hand-over waits for <c>Defuss:MinReadyWorkers</c> (at least one) Ready workers before it
+    /// accepts, within <c>Defuss:StartupTimeout</c>; false when they were not, and why is logged (and told to the old one).
+    /// </summary>
+    private async Task<bool> WaitForReadyWorkersAsync()
+    {
+        var wanted = Math.Max(1, _options!.MinReadyWorkers);
+        var deadline = Environment.TickCount64 + (long)_options.StartupTimeout.TotalMilliseconds;
+        while (true)
+        {
+            // Taken before the count is read: a worker that becomes Ready after the read completes it.
+            var readyChanged = Volatile.Read(ref _readyChanged);
+            if (_control.Board.ReadyWorkers >= wanted)
+            {
+                return true;
+            }
+
+            var left = deadline - Environment.TickCount64;
+            if (_shutdown.IsCancellationRequested || _allGaveUp.Task.IsCompleted || left <= 0)
+            {
+                if (!_shutdown.IsCancellationRequested || _allGaveUp.Task.IsCompleted)
+                {
+                    StartupFailed($"{_control.Board.ReadyWorkers} of the {wanted} workers Defuss:MinReadyWorkers asks for were ready within Defuss:StartupTimeout ({_options.StartupTimeout}).{LastFailureText()}");
+                }
+
+                return false;
+            }
+
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+            wake.CancelAfter(TimeSpan.FromMilliseconds(left));
+            await Task.WhenAny(readyChanged.Task, _allGaveUp.Task, Task.Delay(Timeout.Infinite, wake.Token)).ConfigureAwait(false);
         }
     }
 
@@ -135,21 +184,22 @@ internal sealed partial class DefussPrimary
 
         if (_allGaveUp.Task.IsCompleted)
         {
-            PrimaryLog.StartupFailed(_logger, "every worker was given up before one was ready; see the worker logs above");
+            StartupFailed("every worker was given up before one was ready." + LastFailureText());
             return false;
         }
 
         if (first == timeout)
         {
-            var failure = _lastFailure is { } exited
-                ? $" Worker {exited.Index} (pid {exited.Pid}) exited with {exited.Exit}; its last error output:{Environment.NewLine}{WorkerEventLogger.Tail(exited.RecentErrorOutput)}"
-                : "";
-            var reason = $"no worker was ready within Defuss:StartupTimeout ({_options.StartupTimeout}).{failure}";
-            PrimaryLog.StartupFailed(_logger, reason);
+            StartupFailed($"no worker was ready within Defuss:StartupTimeout ({_options.StartupTimeout}).{LastFailureText()}");
         }
 
         return false;
     }
+
+    /// <summary>The last worker that failed, with its last error output, for a failed start's reason; empty when none did.</summary>
+    private string LastFailureText() => _lastFailure is { } exited
+        ? $" Worker {exited.Index} (pid {exited.Pid}) exited with {exited.Exit}; its last error output:{Environment.NewLine}{WorkerEventLogger.Tail(exited.RecentErrorOutput)}"
+        : "";
 
     /// <summary>The front door's settings from <paramref name="options"/>, listening on <paramref name="endpoint"/>.</summary>
     internal static FrontDoorOptions FrontDoorOptionsFor(DefussOptions options, IPEndPoint endpoint) => new()

@@ -23,10 +23,25 @@ internal sealed partial class DefussPrimary
         }
     }
 
-    private void NotifyReady()
+    /// <summary>
+    /// Ready (again). The new primary of a hand-over first names itself the service's main process (<c>MAINPID=</c>, which
+    /// needs <c>NotifyAccess=all</c>, since systemd follows the old primary until then).
+    /// </summary>
+    private void NotifyReady(bool mainProcess = false)
     {
         Volatile.Write(ref _systemdReady, true);
-        _systemd?.Notify("READY=1\nSTATUS=" + StatusLine());
+        var main = mainProcess ? string.Create(CultureInfo.InvariantCulture, $"MAINPID={Environment.ProcessId}\n") : "";
+        _systemd?.Notify(main + "READY=1\nSTATUS=" + StatusLine());
+    }
+
+    /// <summary>
+    /// After a hand-over the new primary is the service's main process: the old one says nothing more to systemd (its
+    /// <c>STOPPING=1</c> would stop the service), and no longer pings the watchdog.
+    /// </summary>
+    private void LeaveSystemd()
+    {
+        _systemdStop.Cancel();
+        Interlocked.Exchange(ref _systemd, null)?.Dispose();
     }
 
     /// <summary>A worker event moved the count: systemd's status line follows it.</summary>

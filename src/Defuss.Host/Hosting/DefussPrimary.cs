@@ -32,6 +32,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     private readonly DefussMetrics _metrics;
     private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _allGaveUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _readyChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private readonly Lock _drainGate = new();
@@ -72,10 +73,16 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
     /// Runs the primary with validated <paramref name="options"/>; returns the process exit code (0 after a requested
     /// stop, 1 when it cannot start or every worker was given up).
     /// </summary>
-    public async Task<int> RunAsync(WebApplication app, DefussOptions options, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="successor"/>, this primary takes over from the one that started it: it serves on that one's
+    /// listening sockets once its own workers are Ready, and tells it why when it cannot.
+    /// </remarks>
+    public async Task<int> RunAsync(WebApplication app, DefussOptions options, CancellationToken cancellationToken, Upgrade.UpgradeSuccessor? successor = null)
     {
         _options = options;
+        _successor = successor;
         _control.AttachStop(StopFromControlAsync);
+        _control.AttachUpgrade(UpgradeAsync);
         StartSystemd();
         using var cancelled = cancellationToken.Register(() => RequestStop("the host asked to stop"));
         if (options.InstallSignalHandlers)
@@ -86,10 +93,27 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         try
         {
             var endpoints = PublicEndpoints.Resolve(options, app.Configuration);
-            if ((endpoints.Error ?? endpoints.Endpoints.Select(endpoint => PortInUse(endpoint, endpoints)).FirstOrDefault(error => error is not null)) is { } endpointError)
+            if (endpoints.Error is { } settingError)
             {
-                PrimaryLog.StartupFailed(_logger, endpointError);
+                StartupFailed(settingError);
                 return 1;
+            }
+
+            var (adopted, adoptError) = AdoptListeners(endpoints.Endpoints);
+            if ((adoptError ?? (adopted is null ? endpoints.Endpoints.Select(endpoint => PortInUse(endpoint, endpoints)).FirstOrDefault(error => error is not null) : null)) is { } endpointError)
+            {
+                StartupFailed(endpointError);
+                return 1;
+            }
+
+            try
+            {
+                _environmentFileAtStart = Upgrade.SuccessorEnvironment.ReadFile(options);
+            }
+            catch (FormatException exception)
+            {
+                // A hand-over reads it again, and refuses to start a new primary while it does not parse.
+                Upgrade.UpgradeLog.Refused(_logger, "the start", exception.Message);
             }
 
             if (endpoints.Source != PublicEndpoints.DefussSource)
@@ -127,7 +151,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             var stopping = app.Lifetime.ApplicationStopping.Register(() => RequestStop("the host is stopping"));
             try
             {
-                return started == HostStart.Cancelled ? 0 : await ServeAsync(endpoints.Endpoints).ConfigureAwait(false);
+                return started == HostStart.Cancelled ? 0 : await ServeAsync(adopted ?? endpoints.Endpoints).ConfigureAwait(false);
             }
             finally
             {
@@ -218,6 +242,18 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             await frontDoor.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Sockets adopted for a front door that never started: systemd or the old primary still holds them.
+        foreach (var socket in Interlocked.Exchange(ref _adoptedListeners, null) ?? [])
+        {
+            if (socket.SafeHandle is { IsClosed: false })
+            {
+                Upgrade.ListeningSockets.MarkShared(socket);
+                socket.Dispose();
+            }
+        }
+
+        Interlocked.Exchange(ref _successor, null)?.Dispose();
+
         if (Interlocked.Exchange(ref _hub, null) is { } hub)
         {
             await hub.DisposeAsync().ConfigureAwait(false);
@@ -257,14 +293,14 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            PrimaryLog.StartupFailed(_logger, "the host did not start: " + exception.Message);
+            StartupFailed("the host did not start: " + exception.Message);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return HostStart.Failed;
         }
 
         if (_supervisor is null)
         {
-            PrimaryLog.StartupFailed(_logger, "Defuss's actors did not start in the host's actor system; see the log above");
+            StartupFailed("Defuss's actors did not start in the host's actor system; see the log above");
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return HostStart.Failed;
         }
@@ -288,6 +324,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
                 break;
             case WorkerReady:
                 _firstReady.TrySetResult();
+                Interlocked.Exchange(ref _readyChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 NotifyStatus();
                 break;
             case WorkerExited { Expected: false } exited:

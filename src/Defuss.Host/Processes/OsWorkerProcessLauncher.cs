@@ -72,6 +72,9 @@ internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
             startInfo.Environment.Remove(variable);
         }
 
+        // A primary started for a hand-over keeps the old primary's socket in its environment; its workers have no use for it.
+        startInfo.Environment.Remove(Upgrade.SuccessorEnvironment.SocketVariable);
+
         startInfo.Environment[WorkerEnvironment.PrimaryPid] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         var process = new Process { StartInfo = startInfo };
         try

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Defuss.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace Defuss.Upgrade;
+
+/// <summary>How a hand-over went, as the old primary sees it.</summary>
+/// <param name="SuccessorPid">The new primary's pid (0 when none started).</param>
+/// <param name="Failure">Why it failed; null when the new primary accepts on the listening sockets.</param>
+/// <param name="Channel">On success, the channel to the new primary, for <see cref="UpgradeKinds.Released"/>; the caller disposes it.</param>
+/// <param name="ReadyWorkers">On success, how many of the new primary's workers were Ready when it began to accept.</param>
+/// <param name="Refused">Whether the hand-over was refused before any new primary was started.</param>
+internal sealed record UpgradeResult(int SuccessorPid, string? Failure, UpgradeChannel? Channel = null, int ReadyWorkers = 0, bool Refused = false)
+{
+    public bool Succeeded => Failure is null;
+}
+
+/// <summary>
+/// The old primary's side of a hand-over: starts the new primary (the command line and binary on disk now, with the
+/// environment it is given), waits for it on a private socket, passes it the listening sockets, and waits until it
+/// accepts on them, fails, exits, or the deadline passes. A new primary that fails, or does not answer in time, is stopped
+/// (SIGTERM, then SIGKILL after <paramref name="killGrace"/>): no process is left behind, and the old primary serves on.
+/// </summary>
+internal sealed partial class SuccessorLaunch(ILogger logger, string directory, TimeSpan deadline, TimeSpan killGrace)
+{
+    /// <summary>How long a new primary that said it failed, or closed the channel, gets to exit by itself.</summary>
+    private static readonly TimeSpan ExitAfterFailure = TimeSpan.FromSeconds(10);
+
+    /// <summary>The new primary's process, once started.</summary>
+    public int SuccessorPid { get; private set; }
+
+    /// <summary>Runs the hand-over up to the new primary's answer. <paramref name="stop"/> (the old primary stopping) abandons it.</summary>
+    public async Task<UpgradeResult> RunAsync(
+        WorkerCommandLine command, IReadOnlyDictionary<string, string> environment, IReadOnlyList<Socket> listeners, CancellationToken stop)
+    {
+        var path = Path.Combine(directory, "upgrade.sock");
+        File.Delete(path);
+        using var listener = UpgradeChannel.Listen(path);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(deadline);
+        using var process = Start(command, environment);
+        if (process is null)
+        {
+            return new UpgradeResult(0, "the new primary could not be started: " + _startError);
+        }
+
+        SuccessorPid = process.Id;
+        var commandLine = command.ToString();
+        UpgradeLog.SuccessorStarted(logger, Environment.ProcessId, process.Id, commandLine);
+
+        UpgradeChannel? channel = null;
+        try
+        {
+            channel = await AcceptAsync(listener, process, timeout.Token).ConfigureAwait(false);
+            if (channel is null)
+            {
+                return await FailedAsync(process, patient: true, $"it exited with {ExitOf(process)} before it reached the hand-over socket").ConfigureAwait(false);
+            }
+
+            if (channel.PeerPid != process.Id)
+            {
+                return await FailedAsync(process, patient: false, $"process {channel.PeerPid}, not the new primary {process.Id}, connected to the hand-over socket").ConfigureAwait(false);
+            }
+
+            var descriptors = listeners.Select(socket => (int)socket.Handle).ToArray();
+            var offer = new UpgradeMessage(UpgradeKinds.Offer, Environment.ProcessId, [.. listeners.Select(socket => ListeningSockets.EndpointOf(socket).ToString())]);
+            if (!channel.Send(offer, descriptors))
+            {
+                return await FailedAsync(process, patient: false, "the listening sockets could not be passed to it").ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                var received = await channel.ReceiveAsync(deadline, timeout.Token).ConfigureAwait(false);
+                foreach (var stray in received?.Descriptors ?? [])
+                {
+                    // A new primary passes nothing back.
+                    _ = Worker.Interop.LinuxSockets.Close(stray);
+                }
+
+                switch (received?.Message)
+                {
+                    case null:
+                        return await FailedAsync(process, patient: true, $"it closed the hand-over socket and {await ExitAfterAsync(process).ConfigureAwait(false)}").ConfigureAwait(false);
+                    case { Kind: UpgradeKinds.Failed } failed:
+                        return await FailedAsync(process, patient: true, failed.Reason ?? "it gave no reason").ConfigureAwait(false);
+                    case { Kind: UpgradeKinds.Accepting } accepting:
+                        var result = new UpgradeResult(process.Id, null, channel, accepting.ReadyWorkers);
+                        channel = null;
+                        return result;
+                    default:
+                        // An unknown kind from a newer primary: nothing to do with it.
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return await FailedAsync(process, patient: false, "this primary is stopping").ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or TimeoutException)
+        {
+            return await FailedAsync(process, patient: false, $"it did not accept on the listening sockets within {deadline.TotalSeconds:0.#} s").ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is FormatException or SocketException or IOException)
+        {
+            return await FailedAsync(process, patient: false, "the hand-over socket broke: " + exception.Message).ConfigureAwait(false);
+        }
+        finally
+        {
+            channel?.Dispose();
+            File.Delete(path);
+        }
+    }
+
+    private string _startError = "";
+
+    private Process? Start(WorkerCommandLine command, IReadOnlyDictionary<string, string> environment)
+    {
+        var startInfo = command.ToStartInfo();
+        startInfo.WorkingDirectory = Environment.CurrentDirectory;
+        startInfo.Environment.Clear();
+        foreach (var (key, value) in environment)
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        // Standard output and error are not redirected: the new primary writes where this one does (a terminal, the
+        // journal), and goes on writing there after this one has exited.
+        var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+            return process;
+        }
+        catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            process.Dispose();
+            _startError = $"{command}: {exception.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>The accepted channel, or null when the new primary exited first; cancellation (the deadline, a stop) throws.</summary>
+    private static async Task<UpgradeChannel?> AcceptAsync(Socket listener, Process process, CancellationToken cancellationToken)
+    {
+        using var acceptOrExit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var accept = UpgradeChannel.AcceptAsync(listener, acceptOrExit.Token);
+        var exited = process.WaitForExitAsync(acceptOrExit.Token);
+        var first = await Task.WhenAny(accept, exited).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (first == accept)
+        {
+            await acceptOrExit.CancelAsync().ConfigureAwait(false);
+            return await accept.ConfigureAwait(false);
+        }
+
+        await acceptOrExit.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            // A connection that raced the exit is closed with the listener.
+            (await accept.ConfigureAwait(false)).Dispose();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Stops the new primary if it still runs, and names the failure. A <paramref name="patient"/> stop first lets it exit by
+    /// itself (it said it failed, or closed the channel); otherwise it is told to stop at once.
+    /// </summary>
+    private async Task<UpgradeResult> FailedAsync(Process process, bool patient, string reason)
+    {
+        if (!process.HasExited)
+        {
+            await StopAsync(process, patient).ConfigureAwait(false);
+        }
+
+        return new UpgradeResult(process.Id, reason);
+    }
+
+    /// <summary>SIGTERM (the new primary drains its workers), then SIGKILL after the grace.</summary>
+    private async Task StopAsync(Process process, bool patient)
+    {
+        if (patient && await ExitedWithinAsync(process, ExitAfterFailure).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        UnixSignals.TrySend(process.Id, UnixSignals.SigTerm, out _);
+        if (!await ExitedWithinAsync(process, killGrace).ConfigureAwait(false))
+        {
+            UpgradeLog.SuccessorKilled(logger, process.Id, killGrace.TotalSeconds);
+            UnixSignals.TrySend(process.Id, UnixSignals.SigKill, out _);
+            await ExitedWithinAsync(process, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<string> ExitAfterAsync(Process process) =>
+        await ExitedWithinAsync(process, ExitAfterFailure).ConfigureAwait(false) ? $"exited with {ExitOf(process)}" : "did not exit";
+
+    private static async Task<bool> ExitedWithinAsync(Process process, TimeSpan timeout)
+    {
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static string ExitOf(Process process) =>
+        !process.HasExited ? "no exit yet"
+        : UnixSignals.NameFromExitCode(process.ExitCode) is { } signal ? $"{signal} (exit code {process.ExitCode})"
+        : $"exit code {process.ExitCode}";
+}

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Defuss.Upgrade;
+
+/// <summary>
+/// The new primary's side of a hand-over (it was started with <see cref="SuccessorEnvironment.SocketVariable"/>): it
+/// connects to the old primary, takes its listening sockets, and tells it when it accepts on them, or why it cannot.
+/// </summary>
+internal sealed class UpgradeSuccessor : IDisposable
+{
+    /// <summary>How long the new primary waits for the old one's offer; the old one sends it as soon as it accepts the connection.</summary>
+    private static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly UpgradeChannel _channel;
+    private List<Socket>? _listeners;
+    private int _failureSent;
+
+    private UpgradeSuccessor(UpgradeChannel channel, int predecessorPid, List<Socket> listeners)
+    {
+        _channel = channel;
+        PredecessorPid = predecessorPid;
+        _listeners = listeners;
+    }
+
+    /// <summary>The primary this one takes over from.</summary>
+    public int PredecessorPid { get; }
+
+    /// <summary>The listening sockets passed over, with their addresses, until <see cref="TakeListeners"/> takes them.</summary>
+    public IReadOnlyList<Socket> Listeners => _listeners ?? [];
+
+    /// <summary>
+    /// The hand-over this process was started for, or null when it was started as any primary is. Throws
+    /// <see cref="InvalidOperationException"/> when the old primary cannot be reached or sends no valid offer.
+    /// </summary>
+    public static UpgradeSuccessor? FromEnvironment(Func<string, string?>? variables = null)
+    {
+        variables ??= Environment.GetEnvironmentVariable;
+        if (OperatingSystem.IsWindows() || variables(SuccessorEnvironment.SocketVariable) is not { Length: > 0 } path)
+        {
+            return null;
+        }
+
+        UpgradeChannel channel;
+        try
+        {
+            channel = UpgradeChannel.Connect(path);
+        }
+        catch (SocketException exception)
+        {
+            throw new InvalidOperationException($"the primary that started this one for a hand-over is not at {path} ({exception.SocketErrorCode}): it has stopped, or gave up waiting", exception);
+        }
+
+        try
+        {
+            var received = channel.Receive(OfferTimeout, CancellationToken.None)
+                ?? throw new InvalidOperationException("the old primary closed the hand-over socket before it passed its listening sockets");
+            var offer = received.Message;
+            var listeners = new List<Socket>();
+            try
+            {
+                if (offer.Kind != UpgradeKinds.Offer || offer.Endpoints is not { } endpoints || endpoints.Count != received.Descriptors.Length)
+                {
+                    throw new InvalidOperationException($"the old primary's first message was not an offer of its listening sockets ({offer.Kind}, {received.Descriptors.Length} descriptors)");
+                }
+
+                for (var i = 0; i < received.Descriptors.Length; i++)
+                {
+                    listeners.Add(ListeningSockets.Adopt(received.Descriptors[i], $"listening socket {endpoints[i]} of primary {offer.Pid}"));
+                }
+            }
+            catch
+            {
+                foreach (var socket in listeners)
+                {
+                    socket.Dispose();
+                }
+
+                foreach (var descriptor in received.Descriptors.Skip(listeners.Count))
+                {
+                    _ = Worker.Interop.LinuxSockets.Close(descriptor);
+                }
+
+                throw;
+            }
+
+            return new UpgradeSuccessor(channel, offer.Pid, listeners);
+        }
+        catch (Exception exception) when (exception is TimeoutException or FormatException or InvalidOperationException)
+        {
+            channel.Dispose();
+            throw exception as InvalidOperationException ?? new InvalidOperationException("the hand-over from the old primary failed: " + exception.Message, exception);
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="configured"/> (this primary's own endpoints, from its settings) cannot take the listening
+    /// sockets passed over, or null when it can: the same addresses, and the same ports unless a port is 0 (any).
+    /// </summary>
+    public string? Mismatch(IReadOnlyList<IPEndPoint> configured)
+    {
+        var passed = Listeners.Select(ListeningSockets.EndpointOf).ToList();
+        var unmatched = new List<IPEndPoint>(passed);
+        foreach (var endpoint in configured)
+        {
+            var match = unmatched.FindIndex(listener => listener.Address.Equals(endpoint.Address) && (endpoint.Port == 0 || endpoint.Port == listener.Port));
+            if (match < 0)
+            {
+                return $"a hand-over keeps the listening sockets ({string.Join(", ", passed)}), and this primary's settings ask for {string.Join(", ", configured)}: "
+                    + "a changed Defuss:Host or Defuss:Port (or ASP.NET URLs) needs a restart of the service";
+            }
+
+            unmatched.RemoveAt(match);
+        }
+
+        return unmatched.Count == 0 ? null : $"a hand-over keeps every listening socket, and this primary's settings leave out {string.Join(", ", unmatched)}: a changed set of endpoints needs a restart of the service";
+    }
+
+    /// <summary>
+    /// The listening socket for each of <paramref name="configured"/>, in its order; this primary owns them from here on
+    /// (the rest, if any, are closed with <see cref="Dispose"/>).
+    /// </summary>
+    public IReadOnlyList<Socket> TakeListeners(IReadOnlyList<IPEndPoint> configured)
+    {
+        var left = _listeners ?? [];
+        var taken = new List<Socket>();
+        foreach (var endpoint in configured)
+        {
+            var index = left.FindIndex(socket => ListeningSockets.EndpointOf(socket) is var bound && bound.Address.Equals(endpoint.Address) && (endpoint.Port == 0 || endpoint.Port == bound.Port));
+            taken.Add(left[index]);
+            left.RemoveAt(index);
+        }
+
+        return taken;
+    }
+
+    /// <summary>Tells the old primary this one cannot take over, and why (once; later calls do nothing).</summary>
+    public void ReportFailure(string reason)
+    {
+        if (Interlocked.Exchange(ref _failureSent, 1) == 0)
+        {
+            _ = _channel.Send(new UpgradeMessage(UpgradeKinds.Failed, Environment.ProcessId, Reason: reason));
+        }
+    }
+
+    /// <summary>Tells the old primary this one accepts on the sockets, with <paramref name="readyWorkers"/> workers; false when it is gone.</summary>
+    public bool ReportAccepting(IReadOnlyList<string> urls, int readyWorkers) =>
+        _channel.Send(new UpgradeMessage(UpgradeKinds.Accepting, Environment.ProcessId, urls, ReadyWorkers: readyWorkers));
+
+    /// <summary>
+    /// Waits until the old primary has stopped accepting and closed its admin endpoint (or has gone, or
+    /// <paramref name="timeout"/> passes): then the admin URL is free to bind.
+    /// </summary>
+    public async Task WaitForReleaseAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while ((await _channel.ReceiveAsync(timeout, cancellationToken).ConfigureAwait(false)) is { } received)
+            {
+                foreach (var stray in received.Descriptors)
+                {
+                    _ = Worker.Interop.LinuxSockets.Close(stray);
+                }
+
+                if (received.Message.Kind == UpgradeKinds.Released)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is TimeoutException or FormatException or OperationCanceledException)
+        {
+            // The admin endpoint is tried anyway: it retries while the URL is still taken.
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var socket in Interlocked.Exchange(ref _listeners, null) ?? [])
+        {
+            // The old primary still accepts on it.
+            ListeningSockets.MarkShared(socket);
+            socket.Dispose();
+        }
+
+        _channel.Dispose();
+    }
+}
