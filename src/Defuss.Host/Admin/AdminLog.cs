@@ -5,7 +5,7 @@ namespace Defuss.Admin;
 /// <summary>The admin endpoint's log lines.</summary>
 internal static partial class AdminLog
 {
-    [LoggerMessage(EventId = HostEventIds.AdminListening, Level = LogLevel.Information, Message = "Admin endpoint on {Urls} (status page at /, /status, /metrics, /healthz, /readyz, /logs, POST /reload, POST /scale); the defuss tool finds this primary at {Socket}")]
+    [LoggerMessage(EventId = HostEventIds.AdminListening, Level = LogLevel.Information, Message = "Admin endpoint on {Urls} (status page at /, /status, /metrics, /healthz, /readyz, /logs, POST /reload, POST /scale, POST /upgrade); the defuss tool finds this primary at {Socket}")]
     public static partial void Listening(ILogger logger, string urls, string socket);
 
     [LoggerMessage(EventId = HostEventIds.AdminSocketFailed, Level = LogLevel.Warning, Message = "The local admin socket {Socket} could not be opened, so the defuss tool will not find this primary without --admin: {Reason}")]

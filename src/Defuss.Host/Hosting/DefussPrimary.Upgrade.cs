@@ -86,9 +86,8 @@ internal sealed partial class DefussPrimary
             UpgradeLog.Starting(_logger, trigger, Environment.ProcessId);
             var listeners = frontDoors.Select(frontDoor => frontDoor.ShareListeningSocket()).OfType<Socket>().ToList();
             var launch = new SuccessorLaunch(_logger, directory, HandOverTimeout, _options!.GracefulShutdownTimeout + TimeSpan.FromSeconds(5));
-            var started = launch.RunAsync(command, environment, listeners, _shutdown.Token);
             _control.Board.SetUpgrade(UpgradeStatus.Starting, () => launch.SuccessorPid);
-            var result = await started.ConfigureAwait(false);
+            var result = await launch.RunAsync(command, environment, listeners, _shutdown.Token).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 UpgradeLog.Failed(_logger, Environment.ProcessId, result.SuccessorPid, result.Failure!);

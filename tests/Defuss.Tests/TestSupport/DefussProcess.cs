@@ -29,6 +29,7 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     private readonly Process _primary;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentDictionary<int, int> _workerPids = new();
+    private readonly ConcurrentDictionary<int, int> _successorPids = new();
     private string? _privateDirectory;
     private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,6 +62,12 @@ internal sealed partial class DefussProcess : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
+    /// <summary>A client for the admin endpoint of primary <paramref name="pid"/> (a new primary after a hand-over), over its local admin socket.</summary>
+    public HttpClient AdminClientFor(int pid) => AdminHttp.ForSocket(Path.Combine(AdminDirectory, $"primary-{pid}.sock"));
+
+    /// <summary>The new primaries hand-overs have started (they write to the same output): killed with this one at the end.</summary>
+    public IReadOnlyCollection<int> SuccessorPids => _successorPids.Keys.ToArray();
+
     /// <summary>Every worker pid the primary has logged as started.</summary>
     public IReadOnlyCollection<int> WorkerPids => _workerPids.Keys.ToArray();
 
@@ -92,9 +99,18 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     public static Task<DefussProcess> StartWithDescriptorLimitAsync(int descriptorLimit, params string[] settings) =>
         StartAppAsync(ShowcasePath, descriptorLimit, settings);
 
-    private static async Task<DefussProcess> StartAppAsync(string appPath, int? descriptorLimit, string[] settings, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts the Showcase as systemd's socket activation would: <paramref name="listening"/> (a socket the test made, which
+    /// listens) is its descriptor 3, with <c>LISTEN_FDS=1</c> and <c>LISTEN_PID</c> its own pid (set by bash, which then
+    /// executes dotnet in its place).
+    /// </summary>
+    public static Task<DefussProcess> StartWithSystemdSocketAsync(System.Net.Sockets.Socket listening, params string[] settings) =>
+        StartAppAsync(ShowcasePath, descriptorLimit: null, settings, environment: null, listening);
+
+    private static async Task<DefussProcess> StartAppAsync(
+        string appPath, int? descriptorLimit, string[] settings, IReadOnlyDictionary<string, string>? environment = null, System.Net.Sockets.Socket? systemdSocket = null)
     {
-        var process = Launch(appPath, settings, descriptorLimit, environment);
+        var process = Launch(appPath, settings, descriptorLimit, environment, systemdSocket);
         try
         {
             var listening = await process._listening.Task.WaitAsync(StartTimeout);
@@ -173,13 +189,16 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     /// <summary>Waits for the primary to exit (after a signal sent with <see cref="Native.Kill"/>); returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        try
+        // The process, not its output: a new primary that a hand-over started writes to the same pipes after this one exits.
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_primary.HasExited)
         {
-            await _primary.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException exception)
-        {
-            throw new TimeoutException($"The primary {Pid} did not exit within {timeout}.{Environment.NewLine}{Output}", exception);
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The primary {Pid} did not exit within {timeout}.{Environment.NewLine}{Output}");
+            }
+
+            await Native.ProcessExitPollAsync();
         }
 
         return _primary.ExitCode;
@@ -202,10 +221,15 @@ internal sealed partial class DefussProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var pid in SuccessorPids.Where(Native.IsAlive))
+        {
+            Native.Kill(pid, Native.SIGKILL);
+        }
+
         if (!_primary.HasExited)
         {
             Native.Kill(_primary.Id, Native.SIGKILL);
-            await _primary.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await WaitForExitAsync(TimeSpan.FromSeconds(10));
         }
 
         foreach (var pid in WorkerPids.Where(Native.IsAlive))
@@ -239,7 +263,8 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     private static string SamplePath(string key) =>
         typeof(DefussProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
-    private static DefussProcess Launch(string appPath, string[] settings, int? descriptorLimit = null, IReadOnlyDictionary<string, string>? environment = null)
+    private static DefussProcess Launch(
+        string appPath, string[] settings, int? descriptorLimit = null, IReadOnlyDictionary<string, string>? environment = null, System.Net.Sockets.Socket? systemdSocket = null)
     {
         var start = StartInfo(appPath, settings, descriptorLimit);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -247,10 +272,48 @@ internal sealed partial class DefussProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
+        var fd = systemdSocket is null ? -1 : (int)systemdSocket.Handle;
+        if (fd >= 0)
+        {
+            // bash sets LISTEN_PID to its own pid, moves the socket to descriptor 3 and executes dotnet in its place.
+            var program = start.FileName;
+            var arguments = start.ArgumentList.ToArray();
+            start.FileName = "/bin/bash";
+            start.ArgumentList.Clear();
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(fd == 3 ? "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\"" : $"export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\" 3<&{fd} {fd}<&-");
+            start.ArgumentList.Add(program);
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         var process = new DefussProcess(new Process { StartInfo = start });
         process._primary.OutputDataReceived += (_, e) => process.OnLine(e.Data, stdout: true);
         process._primary.ErrorDataReceived += (_, e) => process.OnLine(e.Data, stdout: false);
-        process._primary.Start();
+        if (fd >= 0)
+        {
+            // Inherited for the moment of the start only (a process that other tests start meanwhile may take a copy too,
+            // which changes nothing: the test holds the socket open itself).
+            lock (InheritGate)
+            {
+                _ = Defuss.Worker.Interop.LinuxSockets.Fcntl(fd, SetDescriptorFlags, 0);
+                try
+                {
+                    process._primary.Start();
+                }
+                finally
+                {
+                    _ = Defuss.Worker.Interop.LinuxSockets.Fcntl(fd, SetDescriptorFlags, Defuss.Worker.Interop.LinuxSockets.FdCloexec);
+                }
+            }
+        }
+        else
+        {
+            process._primary.Start();
+        }
+
         process._primary.StandardInput.Close();
         process._primary.BeginOutputReadLine();
         process._primary.BeginErrorReadLine();
@@ -291,6 +354,9 @@ internal sealed partial class DefussProcess : IAsyncDisposable
         return start;
     }
 
+    private const int SetDescriptorFlags = 2;
+    private static readonly Lock InheritGate = new();
+
     private int _streamsOpen = 2;
 
     private void OnLine(string? line, bool stdout)
@@ -315,6 +381,11 @@ internal sealed partial class DefussProcess : IAsyncDisposable
             }
         }
 
+        if (SuccessorStartedLine().Match(line) is { Success: true } successor)
+        {
+            _successorPids.TryAdd(int.Parse(successor.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0);
+        }
+
         if (ListeningLine().Match(line) is { Success: true } listening)
         {
             _listening.TrySetResult(int.Parse(listening.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
@@ -325,6 +396,9 @@ internal sealed partial class DefussProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Worker \d+ started: pid (\d+), endpoint (?:(?:unix|handoff):(/\S+)/w\d+-\d+\.sock)?")]
     private static partial Regex WorkerStartedLine();
+
+    [GeneratedRegex(@"started the new primary, pid (\d+)")]
+    private static partial Regex SuccessorStartedLine();
 
     [GeneratedRegex(@"listening on http://[^:\s]+:(\d+)")]
     private static partial Regex ListeningLine();

@@ -54,4 +54,22 @@ internal static class ProcessSockets
 
         return counts;
     }
+
+    /// <summary>The inode of the socket listening on 127.0.0.1:<paramref name="port"/> (from <c>/proc/net/tcp</c>), or null when none listens.</summary>
+    public static string? ListeningInode(int port)
+    {
+        // "sl local_address rem_address st ...": 0100007F:PORT in hex, state 0A is LISTEN, the inode is field 9.
+        var local = $"0100007F:{port:X4}";
+        return File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length > 9 && fields[1] == local && fields[3] == "0A")
+            .Select(fields => fields[9])
+            .FirstOrDefault();
+    }
+
+    /// <summary>Which of <paramref name="pids"/> (those still alive) hold the socket with <paramref name="inode"/>.</summary>
+    public static int[] Holding(string inode, IEnumerable<int> pids) =>
+        pids.Where(pid => Directory.Exists($"/proc/{pid}/fd"))
+            .Where(pid => { try { return Of(pid).Contains($"socket:[{inode}]"); } catch (IOException) { return false; } catch (UnauthorizedAccessException) { return false; } })
+            .ToArray();
 }

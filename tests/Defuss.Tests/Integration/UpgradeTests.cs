@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using Defuss.Tests.TestSupport;
+
+namespace Defuss.Tests.Integration;
+
+/// <summary>
+/// A hand-over of the primary itself to a new primary (SIGUSR2), with real processes: under a load of new connections,
+/// no connection is refused and no request fails, whether the new primary takes over or fails.
+/// </summary>
+public abstract class UpgradeTests(string delivery)
+{
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Handoff() : UpgradeTests(Delivery.Handoff);
+
+    [Collection(ShowcaseCollection.Name)]
+    public sealed class Proxy() : UpgradeTests(Delivery.Proxy);
+
+    private const int SIGUSR2 = 12;
+
+    [Fact]
+    public async Task Sigusr2_UnderALoadOfNewConnections_HandsOverWithoutARefusedConnectionOrAFailedRequest()
+    {
+        await using var old = await DefussProcess.StartAsync(Delivery.With(delivery, []));
+        var (worker0, worker1) = await old.ReadyPidsAsync();
+        await using var load = LoadGenerator.Start(old.BaseAddress, "/pid", loops: 4, keepAlive: false);
+        await load.WaitForSuccessesAsync(100, TestTimeouts.Default);
+
+        Native.Kill(old.Pid, SIGUSR2);
+        var started = await old.WaitForLineAsync(@"started the new primary, pid (\d+)");
+        var successor = int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture);
+
+        // A second one while the first is under way is refused, with a line that says so.
+        Native.Kill(old.Pid, SIGUSR2);
+        await old.WaitForLineAsync($@"SIGUSR2 refused: a hand-over is already under way \(new primary pid {successor}\)");
+
+        await old.WaitForLineAsync($"Hand-over done: primary {successor} accepts", TimeSpan.FromSeconds(60));
+        (await old.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(0, "the old primary drains and exits 0");
+        var served = load.Successes;
+        await load.WaitForSuccessesAsync(served + 200, TestTimeouts.Default);
+        await load.StopAsync();
+
+        load.Failures.Should().Be(0, string.Join(Environment.NewLine, load.FailureMessages));
+
+        // The same listening socket, now held by the new primary alone.
+        var inode = ProcessSockets.ListeningInode(old.Port);
+        inode.Should().NotBeNull($"127.0.0.1:{old.Port} still listens");
+        ProcessSockets.Holding(inode!, [old.Pid, successor]).Should().Equal([successor]);
+
+        await old.WaitForLineAsync($"primary-{successor}.sock");
+        using var admin = old.AdminClientFor(successor);
+        var status = await admin.StatusAsync();
+        status.GetProperty("pid").GetInt32().Should().Be(successor);
+        var workers = status.GetProperty("workers").EnumerateArray().Select(w => w.GetProperty("pid").GetInt32()).ToArray();
+        workers.Should().HaveCount(2).And.NotIntersectWith([worker0, worker1], "the new primary starts workers of its own");
+        int.Parse(await HttpTestClient.GetOnNewConnectionAsync(old.BaseAddress, "/pid"), CultureInfo.InvariantCulture).Should().BeOneOf(workers);
+        new[] { worker0, worker1 }.Should().OnlyContain(pid => !Native.IsAlive(pid), "the old primary's workers drained and exited");
+
+        Native.Kill(successor, Native.SIGTERM);
+        await old.WaitForLineAsync($"Defuss primary {successor} stopped", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Sigusr2_WhenTheNewPrimarysWorkersCannotStart_TheOldOneServesOnWithoutAFailedRequest()
+    {
+        using var directory = new ShortTempDirectory();
+        var environmentFile = directory.PathOf("env");
+        await File.WriteAllTextAsync(environmentFile, "# empty at first\n");
+        await using var old = await DefussProcess.StartAppAsync(
+            DefussProcess.ShowcasePath, new Dictionary<string, string> { ["Defuss__EnvironmentFile"] = environmentFile }, Delivery.With(delivery, []));
+        var (worker0, worker1) = await old.ReadyPidsAsync();
+        await using var load = LoadGenerator.Start(old.BaseAddress, "/pid", loops: 4, keepAlive: false);
+        await load.WaitForSuccessesAsync(100, TestTimeouts.Default);
+
+        // The new primary reads the file afresh: its workers fail at start, and it gives them up after one restart.
+        await File.WriteAllTextAsync(environmentFile, "Showcase__FailWorkerStartup=true\nDefuss__MaxRestarts=1\n");
+        Native.Kill(old.Pid, SIGUSR2);
+        var failed = await old.WaitForLineAsync(@"Hand-over failed; primary \d+ serves on. The new primary \(pid (\d+)\) did not take over: (.*)", TimeSpan.FromSeconds(60));
+        var successor = int.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture);
+        failed.Groups[2].Value.Should().Contain("every worker was given up");
+        old.Output.Should().Contain("Showcase: simulated startup failure", "the reason carries the worker's last error output");
+
+        var served = load.Successes;
+        await load.WaitForSuccessesAsync(served + 200, TestTimeouts.Default);
+        await load.StopAsync();
+        load.Failures.Should().Be(0, string.Join(Environment.NewLine, load.FailureMessages));
+        Native.IsAlive(successor).Should().BeFalse("the failed new primary exited");
+
+        using var admin = old.AdminClient();
+        var status = await admin.StatusAsync();
+        status.GetProperty("workers").EnumerateArray().Select(w => w.GetProperty("pid").GetInt32()).Should().BeEquivalentTo([worker0, worker1]);
+        var upgrade = status.GetProperty("upgrade");
+        upgrade.GetProperty("state").GetString().Should().Be("idle");
+        upgrade.GetProperty("lastFailure").GetString().Should().Contain($"new primary {successor}").And.Contain("every worker was given up");
+        var metrics = await admin.GetStringAsync("/metrics");
+        metrics.Should().MatchRegex(@"defuss_primary_upgrades_total\{[^}]*defuss_upgrade_outcome=""failed""[^}]*\} 1");
+
+        (await old.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
+    }
+}
