@@ -72,23 +72,48 @@ internal sealed partial class HandoffConnectionListener
                 }
 
                 backoff.Reset();
-                var channel = new WorkerHandoffChannel(fd, _logger);
-                var reader = new Thread(() => ReadChannel(channel)) { IsBackground = true, Name = "Defuss handoff receive" };
-                lock (_gate)
-                {
-                    if (_unbound)
-                    {
-                        channel.Abort();
-                        channel.Dispose();
-                        break;
-                    }
-
-                    _channels.Add((channel, reader));
-                }
-
-                reader.Start();
+                Adopt(fd);
             }
         }
+    }
+
+    /// <summary>
+    /// Accepts the channels the primary connected before unbinding shut the socket for reading: they are read like any
+    /// other (the unbind stops their receiving with the rest), so the connections already sent on them are given back.
+    /// Closing the socket with them still queued would close those connections under their clients.
+    /// </summary>
+    private unsafe void AcceptQueuedChannels()
+    {
+        var listenFd = (int)_listenSocket.Handle;
+        while (true)
+        {
+            var fd = LinuxSockets.Accept(listenFd, null, null, LinuxSockets.SockCloexec);
+            if (fd >= 0)
+            {
+                Adopt(fd);
+            }
+            else if (LinuxSockets.LastError is not (LinuxSockets.EIntr or LinuxSockets.EConnAborted))
+            {
+                // The queue is empty (or the worker is out of descriptors, and what is left in it is lost with the socket).
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads channel <paramref name="fd"/> on a thread of its own. Listed even if unbinding has begun: the unbind, which
+    /// lists the channels once this thread has stopped accepting, stops its receiving, and what it carries is given back.
+    /// </summary>
+    private void Adopt(int fd)
+    {
+        var channel = new WorkerHandoffChannel(fd, _logger);
+        var reader = new Thread(() => ReadChannel(channel)) { IsBackground = true, Name = "Defuss handoff receive" };
+        lock (_gate)
+        {
+            _channels.Add((channel, reader));
+        }
+
+        reader.Start();
     }
 
     private void ReadChannel(WorkerHandoffChannel channel)
@@ -97,6 +122,13 @@ internal sealed partial class HandoffConnectionListener
         {
             if (!channel.ReadFrame(out var kind, out _, out var secret, out var descriptor))
             {
+                if (_unbound)
+                {
+                    // Receiving stopped before the secret came: the primary's send of it failed, and it routes elsewhere.
+                    Forget(channel);
+                    return;
+                }
+
                 Reject(channel, "it closed before presenting a secret");
                 return;
             }

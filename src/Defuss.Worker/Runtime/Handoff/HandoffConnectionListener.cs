@@ -18,7 +18,8 @@ namespace Defuss.Worker.Runtime.Handoff;
 /// </summary>
 /// <remarks>
 /// Unbinding stops every channel's receiving side, so the primary's next send fails and it routes elsewhere; the
-/// connections already sent but not yet accepted by Kestrel are given back to the primary untouched, so none is lost.
+/// connections already sent but not yet accepted by Kestrel are given back to the primary untouched, so none is lost,
+/// including those on channels the primary had connected that were not yet accepted.
 /// Any other end of a channel (a failure, a broken protocol, a wrong secret, the primary closing it) closes it in both
 /// directions and forgets it, so that the primary sees the end, settles its connections and opens a new one.
 /// </remarks>
@@ -104,7 +105,6 @@ internal sealed partial class HandoffConnectionListener : IConnectionListener
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
-        List<WorkerHandoffChannel> channels;
         lock (_gate)
         {
             if (_unbound)
@@ -113,15 +113,23 @@ internal sealed partial class HandoffConnectionListener : IConnectionListener
             }
 
             _unbound = true;
-            channels = _channels.Select(c => c.Channel).ToList();
         }
 
-        // No new channel either: with the socket closed, the primary's connect is refused and it routes elsewhere.
+        // No new channel either: shut for reading, the socket refuses the primary's connect (it routes elsewhere), while
+        // the channels it connected before, with the connections already sent on them, are still queued and taken now.
         _unbinding.Set();
         _epoll.Wake();
         _acceptThread.Join();
+        _ = LinuxSockets.Shutdown((int)_listenSocket.Handle, LinuxSockets.ShutRead);
+        AcceptQueuedChannels();
         _listenSocket.Dispose();
         TryDelete(_endPoint.Path);
+        List<WorkerHandoffChannel> channels;
+        lock (_gate)
+        {
+            channels = _channels.Select(c => c.Channel).ToList();
+        }
+
         foreach (var channel in channels)
         {
             channel.StopReceiving();

@@ -35,6 +35,53 @@ public sealed partial class HandoffConnectionListenerTests : IDisposable
         return !await read.WaitAsync(TestTimeouts.Default);
     }
 
+    /// <summary>The next frame on <paramref name="channel"/>, read off the test's thread; Read is false when the channel ended.</summary>
+    private static Task<(bool Read, HandoffFrameKind Kind, long Id, int Descriptor)> ReadFrameAsync(DescriptorChannel channel) =>
+        Task.Factory.StartNew(
+            () => (channel.ReadFrame(out var kind, out var id, out _, out var descriptor), kind, id, descriptor),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).WaitAsync(TestTimeouts.Default);
+
+    [Fact]
+    public async Task Unbinding_ChannelsNotYetAccepted_GiveBackTheConnectionsAlreadySentOnThem()
+    {
+        // Connected in a burst and unbound at once: the listener cannot have accepted them all (each costs it a thread),
+        // so some are still queued on its socket when it unbinds, and theirs must come back like the others'.
+        const int Channels = 10;
+        await using var worker = HandoffTestWorker.Start(_directory.PathOf("w.sock"), "worker", _logs, serve: false);
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var primaries = new List<DescriptorChannel>();
+        try
+        {
+            for (var id = 1; id <= Channels; id++)
+            {
+                var primary = Connect(worker);
+                primaries.Add(primary);
+                primary.Send(HandoffFrameKind.Hello, 0, HandoffTestWorker.Secret, -1).Should().Be(ChannelSendResult.Sent);
+                primary.Send(HandoffFrameKind.Connection, id, "GET / HTTP/1.1\r\n\r\n"u8, (int)client.Handle).Should().Be(ChannelSendResult.Sent);
+            }
+
+            await worker.UnbindAsync();
+
+            for (var i = 0; i < Channels; i++)
+            {
+                var (read, kind, id, descriptor) = await ReadFrameAsync(primaries[i]);
+                if (read && descriptor >= 0)
+                {
+                    _ = LinuxSockets.Close(descriptor);
+                }
+
+                (read, kind, id).Should().Be((true, HandoffFrameKind.Returned, i + 1L), $"the connection sent on channel {i + 1} comes back, not closed with its channel");
+                descriptor.Should().BeGreaterThanOrEqualTo(0);
+            }
+        }
+        finally
+        {
+            primaries.ForEach(primary => primary.Dispose());
+        }
+    }
+
     [Fact]
     public async Task WrongSecret_TheChannelIsClosedBothWaysAndForgotten()
     {
