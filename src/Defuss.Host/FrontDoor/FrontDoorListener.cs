@@ -39,6 +39,7 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     private readonly Lock _gate = new();
     private Socket? _listenSocket;
     private bool _shared;
+    private int _disposed;
     private IPEndPoint? _localEndPoint;
     private Task _acceptLoop = Task.CompletedTask;
     private long _lastConnectionId;
@@ -237,6 +238,11 @@ internal sealed partial class FrontDoorListener : IAsyncDisposable
     /// <summary>Stops accepting, aborts what is still open, and waits briefly for the connection tasks to end.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAcceptingAsync();
         AbortConnections();
         _handoff?.CloseAll();

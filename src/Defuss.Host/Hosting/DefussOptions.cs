@@ -198,8 +198,9 @@ public sealed class DefussOptions
     /// <summary>
     /// A file of environment variables (systemd's <c>EnvironmentFile=</c> format: <c>KEY=VALUE</c> lines) that a hand-over
     /// (<c>SIGUSR2</c>, <c>POST /upgrade</c>, <c>defuss upgrade</c>) reads afresh: the new primary, and its workers, start with
-    /// its current variables over the old primary's environment. Under systemd, name the unit's <c>EnvironmentFile=</c>.
-    /// Defaults to unset: the new primary gets the old one's environment as it is.
+    /// its current variables over the old primary's environment. Under systemd, name the unit's <c>EnvironmentFile=</c>;
+    /// as there, a leading <c>-</c> lets the file be missing. Defaults to unset: the new primary gets the old one's
+    /// environment as it is.
     /// </summary>
     public string? EnvironmentFile { get; set; }
 

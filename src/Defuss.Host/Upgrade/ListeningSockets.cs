@@ -18,6 +18,7 @@ internal static class ListeningSockets
     /// <summary>The most sockets systemd may pass here: one per public endpoint.</summary>
     public const int MaxSystemdSockets = 64;
 
+    private const int SoType = 3;
     private const int SoAcceptConn = 30;
 
     /// <summary>
@@ -71,39 +72,37 @@ internal static class ListeningSockets
     /// </summary>
     public static Socket Adopt(int fd, string what)
     {
-        Socket socket;
+        // Looked at through a handle that does not own the descriptor: one refused is left exactly as it was.
+        var probeHandle = new SafeSocketHandle(fd, ownsHandle: false);
         try
         {
-            socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+            using var probe = new Socket(probeHandle);
+
+            // SO_TYPE fails (ENOTSOCK) on a descriptor that is no socket, which the socket's own properties do not tell.
+            Span<byte> type = stackalloc byte[sizeof(int)];
+            _ = probe.GetRawSocketOption(LinuxSockets.SolSocket, SoType, type);
+            if (probe.SocketType != SocketType.Stream || probe.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            {
+                throw new InvalidOperationException($"{what} is a {probe.AddressFamily} {probe.SocketType} socket; the front door takes TCP sockets.");
+            }
+
+            Span<byte> listening = stackalloc byte[sizeof(int)];
+            if (probe.GetRawSocketOption(LinuxSockets.SolSocket, SoAcceptConn, listening) < sizeof(int) || BitConverter.ToInt32(listening) == 0)
+            {
+                throw new InvalidOperationException($"{what} ({probe.LocalEndPoint}) does not listen.");
+            }
         }
         catch (SocketException exception)
         {
             throw new InvalidOperationException($"{what} is not a socket: {exception.Message}", exception);
         }
-
-        try
+        finally
         {
-            if (socket.SocketType != SocketType.Stream || socket.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
-            {
-                throw new InvalidOperationException($"{what} is a {socket.AddressFamily} {socket.SocketType} socket; the front door takes TCP sockets.");
-            }
-
-            Span<byte> listening = stackalloc byte[sizeof(int)];
-            if (socket.GetRawSocketOption(LinuxSockets.SolSocket, SoAcceptConn, listening) < sizeof(int) || BitConverter.ToInt32(listening) == 0)
-            {
-                throw new InvalidOperationException($"{what} ({socket.LocalEndPoint}) does not listen.");
-            }
-
-            _ = LinuxSockets.Fcntl(fd, FSetFd, LinuxSockets.FdCloexec);
-            return socket;
+            probeHandle.Dispose();
         }
-        catch
-        {
-            // Not ours to close: it stays whatever it was, for whoever passed it.
-            socket.SafeHandle.SetHandleAsInvalid();
-            socket.Dispose();
-            throw;
-        }
+
+        _ = LinuxSockets.Fcntl(fd, FSetFd, LinuxSockets.FdCloexec);
+        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
     }
 
     /// <summary>The socket's bound address, as a hand-over names it.</summary>

@@ -58,7 +58,28 @@ internal static class SuccessorEnvironment
         return environment;
     }
 
-    /// <summary>The file's variables, or null when <c>Defuss:EnvironmentFile</c> is not set; throws <see cref="FormatException"/> naming the problem.</summary>
-    public static IReadOnlyDictionary<string, string>? ReadFile(DefussOptions options) =>
-        string.IsNullOrWhiteSpace(options.EnvironmentFile) ? null : EnvironmentFile.Read(options.EnvironmentFile);
+    /// <summary>
+    /// The file's variables, or null when <c>Defuss:EnvironmentFile</c> is not set; throws <see cref="FormatException"/>
+    /// naming the problem. As in systemd's <c>EnvironmentFile=</c>, a path that starts with <c>-</c> may be missing (no
+    /// variables then).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? ReadFile(DefussOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.EnvironmentFile))
+        {
+            return null;
+        }
+
+        var path = options.EnvironmentFile;
+        if (path.StartsWith('-'))
+        {
+            path = path[1..];
+            if (!File.Exists(path))
+            {
+                return new Dictionary<string, string>();
+            }
+        }
+
+        return EnvironmentFile.Read(path);
+    }
 }

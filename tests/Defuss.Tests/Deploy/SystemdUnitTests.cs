@@ -11,10 +11,10 @@ public sealed class SystemdUnitTests
     private readonly SystemdUnit _unit = SystemdUnit.Load(DeployFiles.PathOf(UnitFile));
 
     [Fact]
-    public void Service_IsTypeNotify_AndOnlyThePrimaryMayNotify()
+    public void Service_IsTypeNotify_AndTheNewPrimaryOfAHandOverIsHeard()
     {
         _unit.Value("Service", "Type").Should().Be("notify");
-        _unit.Value("Service", "NotifyAccess").Should().Be("main", "the workers inherit NOTIFY_SOCKET, and their messages must not count");
+        _unit.Value("Service", "NotifyAccess").Should().Be("all", "the new primary of a hand-over sends MAINPID= before it is the main process (the workers have no NOTIFY_SOCKET)");
         _unit.Value("Service", "WatchdogSec").Should().NotBeNull();
         SystemdUnit.ParseTimeSpan(_unit.Value("Service", "WatchdogSec")!).Should().BePositive();
     }
@@ -47,6 +47,25 @@ public sealed class SystemdUnitTests
         DeployFiles.ShouldBeValid(DeployFiles.OptionsFrom(_unit.Environment()), UnitFile);
         _unit.Value("Service", "User").Should().NotBeNullOrEmpty().And.NotBe("root");
         _unit.Value("Service", "Restart").Should().Be("on-failure");
+    }
+
+    [Fact]
+    public void HandOver_ReadsTheUnitsEnvironmentFileAfresh()
+    {
+        var file = _unit.Value("Service", "EnvironmentFile");
+        file.Should().NotBeNull();
+        _unit.Environment().Should().Contain("Defuss__EnvironmentFile", file!, "a hand-over gives the new primary what the file says now");
+    }
+
+    [Fact]
+    public void Socket_ListensForTheServiceOfItsName_AndPassesOneSocket()
+    {
+        var socket = SystemdUnit.Load(DeployFiles.PathOf("systemd/defuss-app.socket"));
+
+        socket.Value("Socket", "ListenStream").Should().NotBeNullOrEmpty();
+        (socket.Value("Socket", "Accept") ?? "no").Should().Be("no", "one primary takes the listening socket; Accept=yes would start a service per connection");
+        socket.Value("Socket", "Service").Should().BeNull("the service of the same name (my-app.socket starts my-app.service)");
+        socket.Value("Install", "WantedBy").Should().Be("sockets.target");
     }
 
     [Theory]
