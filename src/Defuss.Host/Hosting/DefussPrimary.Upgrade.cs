@@ -37,8 +37,13 @@ internal sealed partial class DefussPrimary
     {
         if (Interlocked.CompareExchange(ref _upgrading, 1, 0) != 0)
         {
-            var pid = _control.Board.Upgrade.SuccessorPid;
-            return Task.FromResult(Refuse(trigger, pid is { } successor ? $"a hand-over is already under way (new primary pid {successor})" : "a hand-over is already under way"));
+            var current = _control.Board.Upgrade;
+            return Task.FromResult(Refuse(trigger, current switch
+            {
+                { State: UpgradeStatus.HandedOver, SuccessorPid: { } successor } => $"this primary has handed over to primary {successor} and is draining: ask that one",
+                { SuccessorPid: { } successor } => $"a hand-over is already under way (new primary pid {successor})",
+                _ => "a hand-over is already under way",
+            }));
         }
 
         var upgrade = RunUpgradeAsync(trigger);

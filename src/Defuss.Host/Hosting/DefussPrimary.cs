@@ -113,7 +113,7 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             catch (FormatException exception)
             {
                 // A hand-over reads it again, and refuses to start a new primary while it does not parse.
-                Upgrade.UpgradeLog.Refused(_logger, "the start", exception.Message);
+                Upgrade.UpgradeLog.EnvironmentFileUnreadable(_logger, exception.Message);
             }
 
             if (endpoints.Source != PublicEndpoints.DefussSource)

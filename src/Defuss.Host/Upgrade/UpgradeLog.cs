@@ -31,4 +31,7 @@ internal static partial class UpgradeLog
 
     [LoggerMessage(EventId = HostEventIds.AdminAfterHandOverFailed, Level = LogLevel.Error, Message = "The admin endpoint did not start after the hand-over: {Reason}. The front door serves; the admin endpoint starts again with the next start or hand-over")]
     public static partial void AdminAfterHandOverFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.EnvironmentFileUnreadable, Level = LogLevel.Warning, Message = "{Reason}: a hand-over reads the file again, and refuses to start a new primary while it does not parse")]
+    public static partial void EnvironmentFileUnreadable(ILogger logger, string reason);
 }

@@ -22,10 +22,12 @@ public sealed class UpgradeSettingsTests
         var environmentFile = directory.PathOf("env");
         await File.WriteAllTextAsync(environmentFile, "Defuss__LoadBalancer=RoundRobin\n");
         using var systemd = NotifyReceiver.Bind(directory.PathOf("notify.sock"));
+        var adminUrl = $"http://127.0.0.1:{FreePort()}";
         var environment = new Dictionary<string, string>
         {
             ["Defuss__EnvironmentFile"] = environmentFile,
             ["Defuss__LoadBalancer"] = "RoundRobin",
+            ["Defuss__AdminUrl"] = adminUrl,
             ["NOTIFY_SOCKET"] = systemd.Path,
         };
         await using var old = await DefussProcess.StartAppAsync(DefussProcess.ShowcasePath, environment);
@@ -60,6 +62,11 @@ public sealed class UpgradeSettingsTests
         (await old.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(0);
         (await admin.StatusWhenAsync(s => s.GetProperty("predecessor").ValueKind == System.Text.Json.JsonValueKind.Null))
             .GetProperty("pid").GetInt32().Should().Be(successor, "once the old primary has exited, it is no longer listed");
+
+        // The admin URL: the old primary let it go, and the new one answers on it (it logged both when it listened).
+        await old.WaitForLineAsync($"Admin endpoint on {adminUrl}.*primary-{successor}.sock");
+        using var overTcp = AdminHttp.ForUrl(adminUrl);
+        (await overTcp.StatusAsync()).GetProperty("pid").GetInt32().Should().Be(successor);
 
         using (var console = new CliConsole())
         {

@@ -36,6 +36,9 @@ public abstract class UpgradeTests(string delivery)
 
         await old.WaitForLineAsync($"Hand-over done: primary {successor} accepts", TimeSpan.FromSeconds(60));
         (await old.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(0, "the old primary drains and exits 0");
+        old.PrivateDirectory.Should().NotBeNull();
+        Directory.Exists(old.PrivateDirectory).Should().BeFalse("the old primary removes its private directory (and the hand-over socket in it)");
+        File.Exists(old.AdminSocket).Should().BeFalse("and its admin socket");
         var served = load.Successes;
         await load.WaitForSuccessesAsync(served + 200, TestTimeouts.Default);
         await load.StopAsync();
