@@ -40,9 +40,7 @@ public sealed partial class FrontDoorListenerTests
     [InlineData(true)]
     public async Task StartAsync_AnAdoptedListeningSocket_IsServed_AndStillListensForItsOtherHolderAfterTheStop(bool handoff)
     {
-        using var original = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        original.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        original.Listen(16);
+        using var original = TestSockets.Listening();
         var listener = handoff
             ? new FrontDoorListener(Options(), FakeBackendSelector.Always(null), _logs, TimeProvider.System, delivery: null, NewHandoff())
             : new FrontDoorListener(Options(), FakeBackendSelector.Always(null), _logs);

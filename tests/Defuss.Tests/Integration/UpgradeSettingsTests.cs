@@ -114,9 +114,7 @@ public sealed class UpgradeSettingsTests
     public async Task ListenFds_ThePrimaryServesOnSystemdsSocket_AndAStopNeverClosesIt()
     {
         // The test plays systemd: it holds the listening socket across two runs of the service.
-        using var listening = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listening.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listening.Listen(64);
+        using var listening = TestSockets.Listening(backlog: 64);
         var port = ((IPEndPoint)listening.LocalEndPoint!).Port;
 
         await using (var first = await DefussProcess.StartWithSystemdSocketAsync(listening))

@@ -140,6 +140,15 @@ internal static class TestSockets
     }
 
     /// <summary>An endpoint whose connects are refused: bound, never listening, held until disposed.</summary>
+    /// <summary>A TCP socket listening on 127.0.0.1 and a port the OS picks, as systemd or an old primary would pass it.</summary>
+    public static Socket Listening(int backlog = 16)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        socket.Listen(backlog);
+        return socket;
+    }
+
     public static Socket RefusingEndPoint(out IPEndPoint endPoint)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Defuss.Tests.TestSupport;
 using Defuss.Upgrade;
 using Defuss.Worker.Interop;
 
@@ -37,7 +38,7 @@ public sealed class ListeningSocketsTests
     [Fact]
     public void Adopt_AListeningTcpSocket_TakesItCloseOnExec()
     {
-        using var original = Listening();
+        using var original = TestSockets.Listening();
         var copy = Copy(original);
 
         using var adopted = ListeningSockets.Adopt(copy, "test socket");
@@ -100,14 +101,6 @@ public sealed class ListeningSocketsTests
     }
 
     private const int GetDescriptorFlags = 1;
-
-    private static Socket Listening()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.Listen(4);
-        return socket;
-    }
 
     private static int Copy(Socket socket) => LinuxSockets.Fcntl((int)socket.Handle, LinuxSockets.FDupFdCloexec, 0);
 }

@@ -19,8 +19,8 @@ public sealed class UpgradeChannelTests : IDisposable
         var (old, successor) = await PairAsync();
         using var _ = old;
         using var __ = successor;
-        using var first = Listening();
-        using var second = Listening();
+        using var first = TestSockets.Listening();
+        using var second = TestSockets.Listening();
 
         old.PeerPid.Should().Be(Environment.ProcessId, "the kernel names the process at the other end");
         old.Send(new UpgradeMessage(UpgradeKinds.Offer, 42, ["a", "b"]), [(int)first.Handle, (int)second.Handle]).Should().BeTrue();
@@ -89,13 +89,5 @@ public sealed class UpgradeChannelTests : IDisposable
         var accepting = UpgradeChannel.AcceptAsync(listener, CancellationToken.None);
         var successor = UpgradeChannel.Connect(path);
         return (await accepting.WaitAsync(TestTimeouts.Default), successor);
-    }
-
-    private static Socket Listening()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.Listen(4);
-        return socket;
     }
 }

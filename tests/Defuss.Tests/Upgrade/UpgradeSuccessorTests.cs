@@ -31,9 +31,7 @@ public sealed class UpgradeSuccessorTests : IDisposable
     [Fact]
     public async Task FromEnvironment_AnOffer_GivesTheListeningSockets_MatchesEndpoints_AndReportsAFailureOnce()
     {
-        using var listening = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listening.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listening.Listen(4);
+        using var listening = TestSockets.Listening();
         var bound = (IPEndPoint)listening.LocalEndPoint!;
         var (old, taking) = await OldPrimaryAsync();
         using var _ = old;
@@ -63,9 +61,7 @@ public sealed class UpgradeSuccessorTests : IDisposable
     [Fact]
     public async Task FromEnvironment_AFirstMessageThatIsNoOffer_IsRefusedAndClosesWhatCameWithIt()
     {
-        using var listening = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listening.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listening.Listen(4);
+        using var listening = TestSockets.Listening();
         var (old, taking) = await OldPrimaryAsync();
         using var _ = old;
 
