@@ -46,6 +46,13 @@ public abstract class SupervisionTests(string delivery, ITestOutputHelper output
         var readyAt = LoadGenerator.Now();
         var replacementPid = replacement.Groups[1].Value;
         await load.WaitForSuccessesAsync(load.Successes + 200, TestTimeouts.Default);
+
+        // The other loops can make those 200 alone while a loop whose new connection reached the replacement as it came
+        // up still waits for its cold first answer: wait for each loop that lost its connection to succeed again.
+        await load.WaitUntilAsync(
+            current => onKilled.All(index => current.Loops[index].LastFailureAt is not { } failed || current.Loops[index].LastSuccessAt > failed),
+            "every loop that was on the killed worker has succeeded again",
+            TestTimeouts.Default);
         var servedByReplacement = await NewConnectionReachesAsync(defuss, replacementPid);
         await load.StopAsync();
 
