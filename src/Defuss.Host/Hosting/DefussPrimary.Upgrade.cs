@@ -107,9 +107,13 @@ internal sealed partial class DefussPrimary
             _ = HandOverAsync(result);
             return result;
         }
-        catch (Exception exception) when (exception is IOException or SocketException or UnauthorizedAccessException)
+        catch (Exception exception)
         {
-            var failure = "the hand-over socket could not be opened: " + exception.Message;
+            // The hand-over socket could not be opened, or something unforeseen: either way this primary serves on, and
+            // its drain (which waits for the hand-over) is never failed by it.
+            var failure = exception is IOException or SocketException or UnauthorizedAccessException
+                ? "the hand-over socket could not be opened: " + exception.Message
+                : $"the hand-over failed in this primary: {exception.GetType().Name}: {exception.Message}";
             UpgradeLog.Failed(_logger, Environment.ProcessId, 0, failure);
             _metrics.Upgraded(DefussMetrics.UpgradeFailed);
             _control.Board.SetUpgradeFailed(0, failure);
