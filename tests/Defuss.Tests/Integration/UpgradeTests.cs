@@ -56,6 +56,12 @@ public abstract class UpgradeTests(string delivery)
         status.GetProperty("pid").GetInt32().Should().Be(successor);
         var workers = status.GetProperty("workers").EnumerateArray().Select(w => w.GetProperty("pid").GetInt32()).ToArray();
         workers.Should().HaveCount(2).And.NotIntersectWith([worker0, worker1], "the new primary starts workers of its own");
+        foreach (var worker in workers)
+        {
+            (await File.ReadAllTextAsync($"/proc/{worker}/environ")).Split('\0').Should()
+                .NotContain(v => v.StartsWith("DEFUSS_UPGRADE_SOCKET=", StringComparison.Ordinal), "the hand-over's socket is the new primary's business, not its workers'");
+        }
+
         int.Parse(await HttpTestClient.GetOnNewConnectionAsync(old.BaseAddress, "/pid"), CultureInfo.InvariantCulture).Should().BeOneOf(workers);
         new[] { worker0, worker1 }.Should().OnlyContain(pid => !Native.IsAlive(pid), "the old primary's workers drained and exited");
 
