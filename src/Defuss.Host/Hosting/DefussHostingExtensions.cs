@@ -150,11 +150,11 @@ public static class DefussHostingExtensions
 
         try
         {
-            var exitCode = await RunPrimaryAsync(app, logger, successor, cancellationToken);
-            return exitCode;
+            return await RunPrimaryAsync(app, logger, successor, cancellationToken);
         }
         finally
         {
+            // Owned here: the primary tells it of a failed start, and takes its sockets, until its run is over.
             successor?.Dispose();
         }
     }

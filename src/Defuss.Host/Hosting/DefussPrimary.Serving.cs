@@ -31,14 +31,12 @@ internal sealed partial class DefussPrimary
         _hub = new ControlHub(_supervisor!, ControlPath, _logger, _metrics);
         _hub.Start();
         _control.Attach(_supervisor!, _options!.GracefulShutdownTimeout);
+        var startDeadline = Environment.TickCount64 + (long)_options.StartupTimeout.TotalMilliseconds;
         _supervisor!.Tell(StartWorkers.Instance, ActorRefs.Nobody);
 
-        if (!await WaitForFirstWorkerAsync().ConfigureAwait(false))
-        {
-            return _shutdown.IsCancellationRequested && _lastFailure is null && !_allGaveUp.Task.IsCompleted ? 0 : 1;
-        }
-
-        if (_successor is not null && !await WaitForReadyWorkersAsync().ConfigureAwait(false))
+        // The new primary of a hand-over waits for MinReadyWorkers, within the same StartupTimeout as the first.
+        if (!await WaitForFirstWorkerAsync().ConfigureAwait(false)
+            || (_successor is not null && !await WaitForReadyWorkersAsync(startDeadline).ConfigureAwait(false)))
         {
             return _shutdown.IsCancellationRequested && _lastFailure is null && !_allGaveUp.Task.IsCompleted ? 0 : 1;
         }
@@ -116,12 +114,12 @@ internal sealed partial class DefussPrimary
 
     /// <summary>
     /// The new primary of a hand-over waits for <c>Defuss:MinReadyWorkers</c> (at least one) Ready workers before it
-    /// accepts, within <c>Defuss:StartupTimeout</c>; false when they were not, and why is logged (and told to the old one).
+    /// accepts, by <paramref name="deadline"/> (<c>Defuss:StartupTimeout</c> from the workers' start, in
+    /// <see cref="Environment.TickCount64"/>); false when they were not, and why is logged (and told to the old one).
     /// </summary>
-    private async Task<bool> WaitForReadyWorkersAsync()
+    private async Task<bool> WaitForReadyWorkersAsync(long deadline)
     {
         var wanted = Math.Max(1, _options!.MinReadyWorkers);
-        var deadline = Environment.TickCount64 + (long)_options.StartupTimeout.TotalMilliseconds;
         while (true)
         {
             // Taken before the count is read: a worker that becomes Ready after the read completes it.

@@ -252,7 +252,6 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             }
         }
 
-        Interlocked.Exchange(ref _successor, null)?.Dispose();
 
         if (Interlocked.Exchange(ref _hub, null) is { } hub)
         {

@@ -39,10 +39,10 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
         using var listener = UpgradeChannel.Listen(path);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(deadline);
-        using var process = Start(command, environment);
+        using var process = Start(command, environment, out var startError);
         if (process is null)
         {
-            return new UpgradeResult(0, "the new primary could not be started: " + _startError);
+            return new UpgradeResult(0, "the new primary could not be started: " + startError);
         }
 
         SuccessorPid = process.Id;
@@ -73,16 +73,14 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
             while (true)
             {
                 var received = await channel.ReceiveAsync(deadline, timeout.Token).ConfigureAwait(false);
-                foreach (var stray in received?.Descriptors ?? [])
-                {
-                    // A new primary passes nothing back.
-                    _ = Worker.Interop.LinuxSockets.Close(stray);
-                }
+                // A new primary passes nothing back.
+                UpgradeChannel.CloseAll(received?.Descriptors ?? []);
 
                 switch (received?.Message)
                 {
                     case null:
-                        return await FailedAsync(process, patient: true, $"it closed the hand-over socket and {await ExitAfterAsync(process).ConfigureAwait(false)}").ConfigureAwait(false);
+                        // It had its time to exit by itself while ExitAfterAsync waited: one still running is stopped at once.
+                        return await FailedAsync(process, patient: false, $"it closed the hand-over socket and {await ExitAfterAsync(process).ConfigureAwait(false)}").ConfigureAwait(false);
                     case { Kind: UpgradeKinds.Failed } failed:
                         return await FailedAsync(process, patient: true, failed.Reason ?? "it gave no reason").ConfigureAwait(false);
                     case { Kind: UpgradeKinds.Accepting } accepting:
@@ -114,10 +112,9 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
         }
     }
 
-    private string _startError = "";
-
-    private Process? Start(WorkerCommandLine command, IReadOnlyDictionary<string, string> environment)
+    private static Process? Start(WorkerCommandLine command, IReadOnlyDictionary<string, string> environment, out string error)
     {
+        error = "";
         var startInfo = command.ToStartInfo();
         startInfo.WorkingDirectory = Environment.CurrentDirectory;
         startInfo.Environment.Clear();
@@ -137,7 +134,7 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
         catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             process.Dispose();
-            _startError = $"{command}: {exception.Message}";
+            error = $"{command}: {exception.Message}";
             return null;
         }
     }

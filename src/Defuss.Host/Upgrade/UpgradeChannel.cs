@@ -245,7 +245,8 @@ internal sealed class UpgradeChannel : IDisposable
         return [.. descriptors];
     }
 
-    private static void CloseAll(int[] descriptors)
+    /// <summary>Closes received descriptors nobody takes (a message that brings any where none belong, or one refused).</summary>
+    internal static void CloseAll(IEnumerable<int> descriptors)
     {
         foreach (var descriptor in descriptors)
         {

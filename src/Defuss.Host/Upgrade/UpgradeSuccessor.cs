@@ -76,10 +76,7 @@ internal sealed class UpgradeSuccessor : IDisposable
                     socket.Dispose();
                 }
 
-                foreach (var descriptor in received.Descriptors.Skip(listeners.Count))
-                {
-                    _ = Worker.Interop.LinuxSockets.Close(descriptor);
-                }
+                UpgradeChannel.CloseAll(received.Descriptors.Skip(listeners.Count));
 
                 throw;
             }
@@ -103,7 +100,7 @@ internal sealed class UpgradeSuccessor : IDisposable
         var unmatched = new List<IPEndPoint>(passed);
         foreach (var endpoint in configured)
         {
-            var match = unmatched.FindIndex(listener => listener.Address.Equals(endpoint.Address) && (endpoint.Port == 0 || endpoint.Port == listener.Port));
+            var match = unmatched.FindIndex(listener => Fits(listener, endpoint));
             if (match < 0)
             {
                 return $"a hand-over keeps the listening sockets ({string.Join(", ", passed)}), and this primary's settings ask for {string.Join(", ", configured)}: "
@@ -126,13 +123,17 @@ internal sealed class UpgradeSuccessor : IDisposable
         var taken = new List<Socket>();
         foreach (var endpoint in configured)
         {
-            var index = left.FindIndex(socket => ListeningSockets.EndpointOf(socket) is var bound && bound.Address.Equals(endpoint.Address) && (endpoint.Port == 0 || endpoint.Port == bound.Port));
+            var index = left.FindIndex(socket => Fits(ListeningSockets.EndpointOf(socket), endpoint));
             taken.Add(left[index]);
             left.RemoveAt(index);
         }
 
         return taken;
     }
+
+    /// <summary>Whether a socket bound to <paramref name="bound"/> serves <paramref name="configured"/>: the same address, and the same port unless it is 0 (any).</summary>
+    private static bool Fits(IPEndPoint bound, IPEndPoint configured) =>
+        bound.Address.Equals(configured.Address) && (configured.Port == 0 || configured.Port == bound.Port);
 
     /// <summary>Tells the old primary this one cannot take over, and why (once; later calls do nothing).</summary>
     public void ReportFailure(string reason)
@@ -157,11 +158,8 @@ internal sealed class UpgradeSuccessor : IDisposable
         {
             while ((await _channel.ReceiveAsync(timeout, cancellationToken).ConfigureAwait(false)) is { } received)
             {
-                foreach (var stray in received.Descriptors)
-                {
-                    _ = Worker.Interop.LinuxSockets.Close(stray);
-                }
-
+                // An old primary passes nothing with it.
+                UpgradeChannel.CloseAll(received.Descriptors);
                 if (received.Message.Kind == UpgradeKinds.Released)
                 {
                     return;

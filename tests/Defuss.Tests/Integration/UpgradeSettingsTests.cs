@@ -22,7 +22,7 @@ public sealed class UpgradeSettingsTests
         var environmentFile = directory.PathOf("env");
         await File.WriteAllTextAsync(environmentFile, "Defuss__LoadBalancer=RoundRobin\n");
         using var systemd = NotifyReceiver.Bind(directory.PathOf("notify.sock"));
-        var adminUrl = $"http://127.0.0.1:{FreePort()}";
+        var adminUrl = $"http://127.0.0.1:{TestSockets.FreeConsecutivePorts(1)}";
         var environment = new Dictionary<string, string>
         {
             ["Defuss__EnvironmentFile"] = environmentFile,
@@ -99,7 +99,7 @@ public sealed class UpgradeSettingsTests
         await using var old = await DefussProcess.StartAppAsync(DefussProcess.ShowcasePath, environment, DefussProcess.AspNetEndpoints);
         var (worker0, worker1) = await old.ReadyPidsAsync();
 
-        var otherPort = FreePort();
+        var otherPort = TestSockets.FreeConsecutivePorts(1);
         await File.WriteAllTextAsync(environmentFile, $"Defuss__Port={otherPort}\n");
         Native.Kill(old.Pid, 12);
         var failed = await old.WaitForLineAsync(@"Hand-over failed; primary \d+ serves on. The new primary \(pid (\d+)\) did not take over: (.*)", TimeSpan.FromSeconds(60));
@@ -136,12 +136,5 @@ public sealed class UpgradeSettingsTests
         var answer = await HttpTestClient.ReadToEndAsync(waiting).WaitAsync(TestTimeouts.Default);
         answer.Should().StartWith("HTTP/1.1 200").And.MatchRegex($@"\r\n({next0}|{next1})\r\n", "the connection made while no primary ran is served by the next one");
         (await second.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }
