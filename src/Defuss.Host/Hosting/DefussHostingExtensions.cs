@@ -30,6 +30,8 @@ public static class DefussHostingExtensions
         builder.Services.AddDefuss(configure);
         if (WorkerSettings.IsWorkerProcess())
         {
+            // Before the app's loggers take the console's writers: each log entry then reaches the primary whole.
+            WorkerConsole.WriteEachCallWhole();
             DefussWorkerHosting.ConfigureWorker(
                 builder,
                 WorkerSettings.FromEnvironment(),

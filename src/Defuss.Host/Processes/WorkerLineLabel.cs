@@ -14,9 +14,9 @@ internal static class WorkerLineLabel
     public static string Prefix(int index, int pid) => string.Create(CultureInfo.InvariantCulture, $"[w{index} {pid}] ");
 
     /// <summary>
-    /// The lines of one read from a worker's stream, labelled and joined with newlines, so that the echo writes them as one
-    /// piece: a multi-line entry (an exception with its stack trace) that the worker wrote at once never has another
-    /// worker's lines in its middle.
+    /// The lines of one piece of a worker's stream (what was waiting in its pipe), labelled and joined with newlines, so
+    /// that the echo writes them as one piece: a multi-line entry (an exception with its stack trace) that the worker
+    /// wrote at once never has another worker's lines in its middle.
     /// </summary>
     public static string Join(IReadOnlyList<string> lines, string prefix, string jsonProperties)
     {
