@@ -86,6 +86,7 @@ internal static class HostEventIds
     public const int SystemdSockets = 3147;
     public const int AdminAfterHandOverFailed = 3148;
     public const int EnvironmentFileUnreadable = 3149;
+    public const int ErrorOutputNotTakenBack = 3150;
 
     // Processes: 3200-3299
     public const int WorkerProcessStarted = 3200;

@@ -24,6 +24,7 @@ internal sealed partial class DefussPrimary
     private IReadOnlyDictionary<string, string>? _environmentFileAtStart;
     private int _upgrading;
     private Task _upgrade = Task.CompletedTask;
+    private OutputEchoLane? _successorErrorEcho;
 
     /// <summary>How long the old primary waits for the new one to accept: its start (workers Ready) and some slack.</summary>
     private TimeSpan HandOverTimeout => _options!.StartupTimeout + TimeSpan.FromSeconds(30);
@@ -90,7 +91,7 @@ internal sealed partial class DefussPrimary
 
             UpgradeLog.Starting(_logger, trigger, Environment.ProcessId);
             var listeners = frontDoors.Select(frontDoor => frontDoor.ShareListeningSocket()).OfType<Socket>().ToList();
-            var launch = new SuccessorLaunch(_logger, directory, HandOverTimeout, _options!.GracefulShutdownTimeout + TimeSpan.FromSeconds(5));
+            var launch = new SuccessorLaunch(_logger, directory, HandOverTimeout, _options!.GracefulShutdownTimeout + TimeSpan.FromSeconds(5), SuccessorErrorEcho());
             _control.Board.SetUpgrade(UpgradeStatus.Starting, () => launch.SuccessorPid);
             var result = await launch.RunAsync(command, environment, listeners, _shutdown.Token).ConfigureAwait(false);
             if (!result.Succeeded)
@@ -127,6 +128,9 @@ internal sealed partial class DefussPrimary
             }
         }
     }
+
+    /// <summary>Where a new primary's error output goes on to while a hand-over is under way: this primary's own standard error.</summary>
+    private OutputEchoLane SuccessorErrorEcho() => _successorErrorEcho ??= WorkerOutputEcho.ToStandardError(_logger, _metrics);
 
     private UpgradeResult Refuse(string trigger, string reason)
     {
@@ -237,6 +241,15 @@ internal sealed partial class DefussPrimary
     /// </summary>
     private async Task TakeOverAsync(UpgradeSuccessor successor)
     {
+        try
+        {
+            successor.TakeBackErrorOutput();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            UpgradeLog.ErrorOutputNotTakenBack(_logger, Environment.ProcessId, successor.PredecessorPid, exception.Message);
+        }
+
         successor.ReportAccepting([.. Endpoints.Select(Admin.AdminUrl.Format)], _control.Board.ReadyWorkers);
         await successor.WaitForReleaseAsync(TimeSpan.FromSeconds(10), _shutdown.Token).ConfigureAwait(false);
         var backoff = Worker.Resilience.ErrorBackoff.ForAccept;

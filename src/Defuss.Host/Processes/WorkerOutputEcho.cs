@@ -34,16 +34,20 @@ internal sealed class WorkerOutputEcho
     public static WorkerOutputEcho ToConsole(ILogger logger, DefussMetrics? metrics)
     {
 #pragma warning disable RS0030 // Only the lanes' own writer threads write to these streams, and they are the threads that may block.
-        var standardOutput = Console.OpenStandardOutput();
-        var standardError = Console.OpenStandardError();
+        return new WorkerOutputEcho(ConsoleWriter(Console.OpenStandardOutput()), ConsoleWriter(Console.OpenStandardError()), logger, metrics);
 #pragma warning restore RS0030
-        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-        return new WorkerOutputEcho(
-            new StreamWriter(standardOutput, utf8, 16 * 1024) { AutoFlush = false },
-            new StreamWriter(standardError, utf8, 16 * 1024) { AutoFlush = false },
-            logger,
-            metrics);
     }
+
+    /// <summary>A lane to the primary's own standard error alone: a new primary's error output while a hand-over is under way.</summary>
+    public static OutputEchoLane ToStandardError(ILogger logger, DefussMetrics? metrics)
+    {
+#pragma warning disable RS0030 // Only the lane's own writer thread writes to this stream.
+        return new OutputEchoLane("stderr", ConsoleWriter(Console.OpenStandardError()), QueueBytes, logger, metrics, TimeProvider.System);
+#pragma warning restore RS0030
+    }
+
+    private static StreamWriter ConsoleWriter(Stream stream) =>
+        new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 16 * 1024) { AutoFlush = false };
 
     /// <summary>Waits up to <paramref name="timeout"/> for the lines queued so far to be written, then reports the drops not reported yet.</summary>
     public async Task FlushAsync(TimeSpan timeout)

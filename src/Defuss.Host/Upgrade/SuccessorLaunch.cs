@@ -21,11 +21,17 @@ internal sealed record UpgradeResult(int SuccessorPid, string? Failure, UpgradeC
 /// environment it is given), waits for it on a private socket, passes it the listening sockets, and waits until it
 /// accepts on them, fails, exits, or the deadline passes. A new primary that fails, or does not answer in time, is stopped
 /// (SIGTERM, then SIGKILL after <paramref name="killGrace"/>): no process is left behind, and the old primary serves on.
+/// Until the new primary accepts, its standard error is a pipe this one reads (<see cref="SuccessorErrorOutput"/>),
+/// echoes to <paramref name="errorEcho"/> (this primary's own standard error; null drops it), and names the last lines of
+/// when the new primary fails without saying why.
 /// </summary>
-internal sealed partial class SuccessorLaunch(ILogger logger, string directory, TimeSpan deadline, TimeSpan killGrace)
+internal sealed partial class SuccessorLaunch(ILogger logger, string directory, TimeSpan deadline, TimeSpan killGrace, OutputEchoLane? errorEcho = null)
 {
     /// <summary>How long a new primary that said it failed, or closed the channel, gets to exit by itself.</summary>
     private static readonly TimeSpan ExitAfterFailure = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the new primary's error pipe may take to end once it has exited, or has taken its standard error back.</summary>
+    private static readonly TimeSpan ErrorOutputEnd = TimeSpan.FromSeconds(2);
 
     /// <summary>The new primary's process, once started.</summary>
     public int SuccessorPid { get; private set; }
@@ -46,6 +52,7 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
         }
 
         SuccessorPid = process.Id;
+        using var errors = new SuccessorErrorOutput(process.StandardError.BaseStream, errorEcho ?? WorkerOutputEcho.Discard(logger).Error);
         var commandLine = command.ToString();
         UpgradeLog.SuccessorStarted(logger, Environment.ProcessId, process.Id, commandLine);
 
@@ -55,19 +62,22 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
             channel = await AcceptAsync(listener, process, timeout.Token).ConfigureAwait(false);
             if (channel is null)
             {
-                return await FailedAsync(process, patient: true, $"it exited with {ExitOf(process)} before it reached the hand-over socket").ConfigureAwait(false);
+                return await FailedAsync(process, errors, patient: true, $"it exited with {ExitOf(process)} before it reached the hand-over socket", withOutput: true).ConfigureAwait(false);
             }
 
             if (channel.PeerPid != process.Id)
             {
-                return await FailedAsync(process, patient: false, $"process {channel.PeerPid}, not the new primary {process.Id}, connected to the hand-over socket").ConfigureAwait(false);
+                return await FailedAsync(process, errors, patient: false, $"process {channel.PeerPid}, not the new primary {process.Id}, connected to the hand-over socket").ConfigureAwait(false);
             }
 
-            var descriptors = listeners.Select(socket => (int)socket.Handle).ToArray();
-            var offer = new UpgradeMessage(UpgradeKinds.Offer, Environment.ProcessId, [.. listeners.Select(socket => ListeningSockets.EndpointOf(socket).ToString())]);
+            // This primary's standard error goes last, for the new primary to take back as its own once it accepts.
+            var passesErrorOutput = IsOpen(StandardError);
+            int[] descriptors = [.. listeners.Select(socket => (int)socket.Handle), .. passesErrorOutput ? [StandardError] : Array.Empty<int>()];
+            var offer = new UpgradeMessage(
+                UpgradeKinds.Offer, Environment.ProcessId, [.. listeners.Select(socket => ListeningSockets.EndpointOf(socket).ToString())], ErrorOutput: passesErrorOutput);
             if (!channel.Send(offer, descriptors))
             {
-                return await FailedAsync(process, patient: false, "the listening sockets could not be passed to it").ConfigureAwait(false);
+                return await FailedAsync(process, errors, patient: false, "the listening sockets could not be passed to it").ConfigureAwait(false);
             }
 
             while (true)
@@ -80,10 +90,12 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
                 {
                     case null:
                         // It had its time to exit by itself while ExitAfterAsync waited: one still running is stopped at once.
-                        return await FailedAsync(process, patient: false, $"it closed the hand-over socket and {await ExitAfterAsync(process).ConfigureAwait(false)}").ConfigureAwait(false);
+                        return await FailedAsync(process, errors, patient: false, $"it closed the hand-over socket and {await ExitAfterAsync(process).ConfigureAwait(false)}", withOutput: true).ConfigureAwait(false);
                     case { Kind: UpgradeKinds.Failed } failed:
-                        return await FailedAsync(process, patient: true, failed.Reason ?? "it gave no reason").ConfigureAwait(false);
+                        return await FailedAsync(process, errors, patient: true, failed.Reason ?? "it gave no reason").ConfigureAwait(false);
                     case { Kind: UpgradeKinds.Accepting } accepting:
+                        // It took its standard error back before it said so: what it wrote before is read to the end.
+                        await errors.LastLinesAsync(ErrorOutputEnd).ConfigureAwait(false);
                         var result = new UpgradeResult(process.Id, null, channel, accepting.ReadyWorkers);
                         channel = null;
                         return result;
@@ -95,15 +107,15 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            return await FailedAsync(process, patient: false, "this primary is stopping").ConfigureAwait(false);
+            return await FailedAsync(process, errors, patient: false, "this primary is stopping").ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is OperationCanceledException or TimeoutException)
         {
-            return await FailedAsync(process, patient: false, $"it did not accept on the listening sockets within {deadline.TotalSeconds:0.#} s").ConfigureAwait(false);
+            return await FailedAsync(process, errors, patient: false, $"it did not accept on the listening sockets within {deadline.TotalSeconds:0.#} s", withOutput: true).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is FormatException or SocketException or IOException)
         {
-            return await FailedAsync(process, patient: false, "the hand-over socket broke: " + exception.Message).ConfigureAwait(false);
+            return await FailedAsync(process, errors, patient: false, "the hand-over socket broke: " + exception.Message, withOutput: true).ConfigureAwait(false);
         }
         finally
         {
@@ -123,8 +135,9 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
             startInfo.Environment[key] = value;
         }
 
-        // Standard output and error are not redirected: the new primary writes where this one does (a terminal, the
-        // journal), and goes on writing there after this one has exited.
+        // Standard output is not redirected: the new primary writes where this one does (a terminal, the journal), and goes
+        // on writing there after this one has exited. Its standard error is a pipe this one reads until it accepts.
+        startInfo.RedirectStandardError = true;
         var process = new Process { StartInfo = startInfo };
         try
         {
@@ -168,17 +181,28 @@ internal sealed partial class SuccessorLaunch(ILogger logger, string directory, 
 
     /// <summary>
     /// Stops the new primary if it still runs, and names the failure. A <paramref name="patient"/> stop first lets it exit by
-    /// itself (it said it failed, or closed the channel); otherwise it is told to stop at once.
+    /// itself (it said it failed, or closed the channel); otherwise it is told to stop at once. <paramref name="withOutput"/>
+    /// adds the last lines of its standard error, where it did not say why itself.
     /// </summary>
-    private async Task<UpgradeResult> FailedAsync(Process process, bool patient, string reason)
+    private async Task<UpgradeResult> FailedAsync(Process process, SuccessorErrorOutput errors, bool patient, string reason, bool withOutput = false)
     {
         if (!process.HasExited)
         {
             await StopAsync(process, patient).ConfigureAwait(false);
         }
 
+        if (withOutput && await errors.LastLinesAsync(ErrorOutputEnd).ConfigureAwait(false) is { Count: > 0 } lines)
+        {
+            reason += $"; its last error output:{Environment.NewLine}{Telemetry.WorkerEventLogger.Tail(lines, SuccessorErrorOutput.ReasonLines)}";
+        }
+
         return new UpgradeResult(process.Id, reason);
     }
+
+    private const int StandardError = 2;
+
+    /// <summary>Whether <paramref name="fd"/> is an open descriptor (a daemon may run without a standard error).</summary>
+    private static bool IsOpen(int fd) => Worker.Interop.LinuxSockets.Fcntl(fd, Worker.Interop.LinuxSockets.FGetFd, 0) >= 0;
 
     /// <summary>SIGTERM (the new primary drains its workers), then SIGKILL after the grace.</summary>
     private async Task StopAsync(Process process, bool patient)

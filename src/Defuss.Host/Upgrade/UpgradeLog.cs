@@ -34,4 +34,7 @@ internal static partial class UpgradeLog
 
     [LoggerMessage(EventId = HostEventIds.EnvironmentFileUnreadable, Level = LogLevel.Warning, Message = "{Reason}: a hand-over reads the file again, and refuses to start a new primary while it does not parse")]
     public static partial void EnvironmentFileUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = HostEventIds.ErrorOutputNotTakenBack, Level = LogLevel.Warning, Message = "Primary {Pid} could not take back its standard error from the hand-over's pipe ({Reason}): what it writes there is lost once primary {PredecessorPid} exits")]
+    public static partial void ErrorOutputNotTakenBack(ILogger logger, int pid, int predecessorPid, string reason);
 }

@@ -13,12 +13,17 @@ namespace Defuss.Upgrade;
 /// <param name="Endpoints">With an offer: each listening socket's address, in the order of the descriptors. With accepting: the public URLs.</param>
 /// <param name="Reason">With failed: why, for the old primary's log.</param>
 /// <param name="ReadyWorkers">With accepting: how many of the new primary's workers are Ready.</param>
+/// <param name="ErrorOutput">
+/// With an offer: a descriptor follows the listening sockets', the old primary's standard error, which the new primary
+/// takes back as its own before it accepts (until then, its standard error is a pipe the old primary reads).
+/// </param>
 internal sealed record UpgradeMessage(
     string Kind,
     int Pid,
     IReadOnlyList<string>? Endpoints = null,
     string? Reason = null,
-    int ReadyWorkers = 0);
+    int ReadyWorkers = 0,
+    bool ErrorOutput = false);
 
 /// <summary>The kinds of <see cref="UpgradeMessage"/>.</summary>
 internal static class UpgradeKinds

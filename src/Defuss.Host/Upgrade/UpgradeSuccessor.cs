@@ -12,15 +12,21 @@ internal sealed class UpgradeSuccessor : IDisposable
     /// <summary>How long the new primary waits for the old one's offer; the old one sends it as soon as it accepts the connection.</summary>
     private static readonly TimeSpan OfferTimeout = TimeSpan.FromSeconds(10);
 
+    private const int StandardError = 2;
+
     private readonly UpgradeChannel _channel;
     private List<Socket>? _listeners;
     private int _failureSent;
 
-    private UpgradeSuccessor(UpgradeChannel channel, int predecessorPid, List<Socket> listeners)
+    /// <summary>The old primary's standard error, passed with the offer, until <see cref="TakeBackErrorOutput"/>; -1 when none.</summary>
+    private int _errorOutput;
+
+    private UpgradeSuccessor(UpgradeChannel channel, int predecessorPid, List<Socket> listeners, int errorOutput)
     {
         _channel = channel;
         PredecessorPid = predecessorPid;
         _listeners = listeners;
+        _errorOutput = errorOutput;
     }
 
     /// <summary>The primary this one takes over from.</summary>
@@ -59,12 +65,12 @@ internal sealed class UpgradeSuccessor : IDisposable
             var listeners = new List<Socket>();
             try
             {
-                if (offer.Kind != UpgradeKinds.Offer || offer.Endpoints is not { } endpoints || endpoints.Count != received.Descriptors.Length)
+                if (offer.Kind != UpgradeKinds.Offer || offer.Endpoints is not { } endpoints || endpoints.Count + (offer.ErrorOutput ? 1 : 0) != received.Descriptors.Length)
                 {
                     throw new InvalidOperationException($"the old primary's first message was not an offer of its listening sockets ({offer.Kind}, {received.Descriptors.Length} descriptors)");
                 }
 
-                for (var i = 0; i < received.Descriptors.Length; i++)
+                for (var i = 0; i < endpoints.Count; i++)
                 {
                     listeners.Add(ListeningSockets.Adopt(received.Descriptors[i], $"listening socket {endpoints[i]} of primary {offer.Pid}"));
                 }
@@ -81,7 +87,7 @@ internal sealed class UpgradeSuccessor : IDisposable
                 throw;
             }
 
-            return new UpgradeSuccessor(channel, offer.Pid, listeners);
+            return new UpgradeSuccessor(channel, offer.Pid, listeners, offer.ErrorOutput ? received.Descriptors[^1] : -1);
         }
         catch (Exception exception) when (exception is TimeoutException or FormatException or InvalidOperationException)
         {
@@ -144,6 +150,30 @@ internal sealed class UpgradeSuccessor : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes the standard error the old primary passed with its offer this process's own again, in place of the pipe the
+    /// old primary has read since the start (every descriptor of that pipe: .NET's console streams hold duplicates of
+    /// descriptor 2), so that what this primary writes there after the old one exits reaches the journal or terminal.
+    /// Called before it says it accepts. Throws <see cref="IOException"/> naming a descriptor it could not change.
+    /// </summary>
+    public void TakeBackErrorOutput()
+    {
+        var errorOutput = Interlocked.Exchange(ref _errorOutput, -1);
+        if (errorOutput < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            DescriptorRedirect.Redirect(StandardError, errorOutput);
+        }
+        finally
+        {
+            UpgradeChannel.CloseAll([errorOutput]);
+        }
+    }
+
     /// <summary>Tells the old primary this one accepts on the sockets, with <paramref name="readyWorkers"/> workers; false when it is gone.</summary>
     public bool ReportAccepting(IReadOnlyList<string> urls, int readyWorkers) =>
         _channel.Send(new UpgradeMessage(UpgradeKinds.Accepting, Environment.ProcessId, urls, ReadyWorkers: readyWorkers));
@@ -179,6 +209,12 @@ internal sealed class UpgradeSuccessor : IDisposable
             // The old primary still accepts on it.
             ListeningSockets.MarkShared(socket);
             socket.Dispose();
+        }
+
+        if (Interlocked.Exchange(ref _errorOutput, -1) is var errorOutput and >= 0)
+        {
+            // Not taken back: this primary failed, and what it writes goes on to the old one until it exits.
+            UpgradeChannel.CloseAll([errorOutput]);
         }
 
         _channel.Dispose();

@@ -45,6 +45,13 @@ internal static unsafe partial class LinuxProcesses
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    /// <summary><c>dup3</c>: makes <paramref name="newFd"/> a duplicate of <paramref name="oldFd"/>, closing what it was, in one step.</summary>
+    [LibraryImport("libc", EntryPoint = "dup3", SetLastError = true)]
+    public static partial int Duplicate(int oldFd, int newFd, int flags);
+
+    /// <summary><c>O_CLOEXEC</c>, for <see cref="Duplicate"/>.</summary>
+    public const int OCloexec = 0x80000;
+
     /// <summary><c>_exit</c>: ends the process at once, running nothing of the app's (no shutdown, no finalizer).</summary>
     [LibraryImport("libc", EntryPoint = "_exit")]
     public static partial void ExitNow(int status);

@@ -63,10 +63,37 @@ public abstract class UpgradeTests(string delivery)
         }
 
         int.Parse(await HttpTestClient.GetOnNewConnectionAsync(old.BaseAddress, "/pid"), CultureInfo.InvariantCulture).Should().BeOneOf(workers);
+        ProcessPipes.WrittenButUnread(successor).Should().BeEmpty(
+            "the new primary took its standard error back from the pipe the old primary read during the hand-over, with every duplicate of it");
         new[] { worker0, worker1 }.Should().OnlyContain(pid => !Native.IsAlive(pid), "the old primary's workers drained and exited");
 
         Native.Kill(successor, Native.SIGTERM);
         await old.WaitForLineAsync($"Defuss primary {successor} stopped", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Sigusr2_WhenTheNewPrimaryCrashesAtStart_TheReasonQuotesItsErrorOutput_AndTheOldOneServesOn()
+    {
+        using var directory = new ShortTempDirectory();
+        var environmentFile = directory.PathOf("env");
+        await File.WriteAllTextAsync(environmentFile, "# empty at first\n");
+        await using var old = await DefussProcess.StartAppAsync(
+            DefussProcess.ShowcasePath, new Dictionary<string, string> { ["Defuss__EnvironmentFile"] = environmentFile }, Delivery.With(delivery, []));
+        var (worker0, worker1) = await old.ReadyPidsAsync();
+
+        // A misspelt setting that the app reads before AddDefuss: the new primary throws before it reaches the hand-over.
+        await File.WriteAllTextAsync(environmentFile, "Showcase__Router=Stciky\n");
+        Native.Kill(old.Pid, SIGUSR2);
+        var failed = await old.WaitForLineAsync(@"Hand-over failed; primary \d+ serves on. The new primary \(pid (\d+)\) did not take over: (.*)", TimeSpan.FromSeconds(60));
+        var successor = int.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture);
+        failed.Groups[2].Value.Should().MatchRegex("^it exited with .* before it reached the hand-over socket; its last error output:$");
+
+        using var admin = old.AdminClient();
+        var upgrade = (await admin.StatusAsync()).GetProperty("upgrade");
+        upgrade.GetProperty("lastFailure").GetString().Should().Contain("Unhandled exception. System.InvalidOperationException: Showcase:Router = 'Stciky' is invalid");
+        Native.IsAlive(successor).Should().BeFalse();
+        int.Parse(await HttpTestClient.GetOnNewConnectionAsync(old.BaseAddress, "/pid"), CultureInfo.InvariantCulture).Should().BeOneOf(worker0, worker1);
+        (await old.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class OutputPiecesTests
 
         pieces.SelectMany(p => p).Should().Equal(lines);
         pieces.Should().HaveCountGreaterThan(1, "{0} bytes is more than one piece may hold", bytes.Length)
-            .And.OnlyContain(p => p.Sum(l => l.Length + 1) <= OsWorkerProcess.PieceBytes + (16 * 1024));
+            .And.OnlyContain(p => p.Sum(l => l.Length + 1) <= OutputPieces.PieceBytes + OutputPieces.ReadBytes);
     }
 
     /// <summary>A real pipe, the primary's reader on one end, and the pieces it delivers.</summary>
@@ -80,7 +80,7 @@ public sealed class OutputPiecesTests
         {
             Writer = new AnonymousPipeServerStream(PipeDirection.Out);
             _reader = new AnonymousPipeClientStream(PipeDirection.In, Writer.ClientSafePipeHandle);
-            var reading = OsWorkerProcess.ReadPiecesAsync(_reader, lines =>
+            var reading = OutputPieces.ReadAsync(_reader, lines =>
             {
                 if (lines.Count > 0)
                 {

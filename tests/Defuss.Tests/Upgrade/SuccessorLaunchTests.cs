@@ -41,6 +41,26 @@ public sealed class SuccessorLaunchTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ANewPrimaryThatWritesAnErrorAndExits_IsNamedByItsLastErrorOutput_WhichIsEchoedToo()
+    {
+        var echoed = new LineRecorder();
+        var lane = new OutputEchoLane("stderr", echoed, 64 * 1024, NullLogger.Instance, null, TimeProvider.System);
+        var launch = new SuccessorLaunch(NullLogger.Instance, _directory.FullPath, TestTimeouts.Default, killGrace: TimeSpan.FromSeconds(5), lane);
+        var script = "echo 'Unhandled exception. System.InvalidDataException: Failed to load configuration' >&2; echo '   at Program.<Main>$(String[] args)' >&2; echo 'to standard output'; exit 3";
+
+        var result = await launch.RunAsync(Shell(script), Environment(), [], CancellationToken.None).WaitAsync(TestTimeouts.Default);
+
+        var newLine = System.Environment.NewLine;
+        result.Failure.Should().Be(
+            $"it exited with exit code 3 before it reached the hand-over socket; its last error output:{newLine}"
+            + $"Unhandled exception. System.InvalidDataException: Failed to load configuration{newLine}   at Program.<Main>$(String[] args)");
+        await echoed.WaitForLineAsync(line => line == "   at Program.<Main>$(String[] args)").WaitAsync(TestTimeouts.Default);
+        echoed.Lines.Should().Equal(
+            ["Unhandled exception. System.InvalidDataException: Failed to load configuration", "   at Program.<Main>$(String[] args)"],
+            "its standard error reaches this primary's, and its standard output is its own");
+    }
+
+    [Fact]
     public async Task RunAsync_AnotherProcessConnectsInTheNewPrimarysPlace_IsNotGivenTheSockets()
     {
         var launch = new SuccessorLaunch(NullLogger.Instance, _directory.FullPath, TestTimeouts.Default, killGrace: TimeSpan.FromSeconds(5));

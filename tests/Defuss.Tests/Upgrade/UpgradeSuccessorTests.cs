@@ -77,6 +77,24 @@ public sealed class UpgradeSuccessorTests : IDisposable
             .Which.SocketErrorCode.Should().Be(SocketError.ConnectionRefused);
     }
 
+    [Fact]
+    public async Task FromEnvironment_AnOfferThatSaysItPassesItsErrorOutputButDoesNot_IsRefusedAndClosesWhatCameWithIt()
+    {
+        using var listening = TestSockets.Listening();
+        var bound = (IPEndPoint)listening.LocalEndPoint!;
+        var (old, taking) = await OldPrimaryAsync();
+        using var _ = old;
+
+        old.Send(new UpgradeMessage(UpgradeKinds.Offer, 4242, [bound.ToString()], ErrorOutput: true), [(int)listening.Handle]).Should().BeTrue();
+        var take = () => taking.WaitAsync(TestTimeouts.Default);
+
+        (await take.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("(offer, 1 descriptors)");
+        listening.Close();
+        var refused = () => TestSockets.ConnectAsync(bound);
+        (await refused.Should().ThrowAsync<SocketException>("the copy the successor received was closed"))
+            .Which.SocketErrorCode.Should().Be(SocketError.ConnectionRefused);
+    }
+
     /// <summary>The test as the old primary: listens, and starts the successor's connection (which waits for the offer).</summary>
     private async Task<(UpgradeChannel Old, Task<UpgradeSuccessor?> Taking)> OldPrimaryAsync()
     {

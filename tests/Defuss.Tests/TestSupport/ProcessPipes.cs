@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace Defuss.Tests.TestSupport;
+
+/// <summary>The pipes processes hold, read from <c>/proc/PID/fd</c> and <c>/proc/PID/fdinfo</c>.</summary>
+internal static class ProcessPipes
+{
+    /// <summary>
+    /// The pipes (<c>pipe:[inode]</c>) that <paramref name="pid"/> writes to and that no process reads: what it writes there
+    /// is lost (a pipe whose reader has exited).
+    /// </summary>
+    public static IReadOnlyList<string> WrittenButUnread(int pid)
+    {
+        var written = Descriptors(pid).Where(d => !d.Reads).Select(d => d.Link).ToHashSet();
+        foreach (var process in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)))
+        {
+            foreach (var descriptor in Descriptors(int.Parse(process!, CultureInfo.InvariantCulture)).Where(d => d.Reads))
+            {
+                written.Remove(descriptor.Link);
+            }
+        }
+
+        return [.. written];
+    }
+
+    /// <summary>Each pipe descriptor of <paramref name="pid"/>, and whether it is open for reading; none once it has exited or is not ours to read.</summary>
+    private static List<(string Link, bool Reads)> Descriptors(int pid)
+    {
+        var pipes = new List<(string, bool)>();
+        try
+        {
+            foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
+            {
+                if (new FileInfo(fd).LinkTarget is { } link && link.StartsWith("pipe:", StringComparison.Ordinal)
+                    && File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").FirstOrDefault(l => l.StartsWith("flags:", StringComparison.Ordinal)) is { } flags)
+                {
+                    // O_ACCMODE: 0 read, 1 write, 2 both.
+                    var mode = Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & 3;
+                    pipes.Add((link, mode != 1));
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // It exited while it was read, or belongs to someone else.
+        }
+
+        return pipes;
+    }
+}
