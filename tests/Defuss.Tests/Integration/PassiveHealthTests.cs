@@ -48,13 +48,17 @@ public abstract class PassiveHealthTests(string delivery)
         var (_, healthy) = await defuss.ReadyPidsAsync();
         using var deadEndpoint = RefuseConnectionsAt(await Worker0SocketAsync(defuss));
 
+        // Round robin sends one of the first two to worker 0, unless its heartbeat is late on a loaded machine and it is
+        // left out for a moment: the clients go on until one has met worker 0, then six more.
         var responses = new List<(System.Net.HttpStatusCode Status, string Body)>();
-        for (var i = 0; i < 8; i++)
+        var refused = -1;
+        for (var i = 0; i < 40 && (refused < 0 || i <= refused + 6); i++)
         {
             responses.Add(await HttpTestClient.SendOnNewConnectionAsync(defuss.BaseAddress, "/pid"));
+            refused = refused < 0 && responses[^1].Status == System.Net.HttpStatusCode.ServiceUnavailable ? i : refused;
         }
 
-        responses.Should().ContainSingle(r => r.Status == System.Net.HttpStatusCode.ServiceUnavailable, "round robin sends one of the first two to worker 0, with no second attempt");
+        responses.Should().ContainSingle(r => r.Status == System.Net.HttpStatusCode.ServiceUnavailable, "the client sent to worker 0 gets no second attempt, and worker 0 is then left out");
         responses.Where(r => r.Status != System.Net.HttpStatusCode.ServiceUnavailable)
             .Should().OnlyContain(r => r.Status == System.Net.HttpStatusCode.OK && r.Body == healthy.ToString(CultureInfo.InvariantCulture));
         await defuss.WaitForLineAsync(@"could reach no backend in 1 attempts");

@@ -75,10 +75,8 @@ public abstract class UpgradeTests(string delivery)
     public async Task Sigusr2_WhenTheNewPrimaryCrashesAtStart_TheReasonQuotesItsErrorOutput_AndTheOldOneServesOn()
     {
         using var directory = new ShortTempDirectory();
-        var environmentFile = directory.PathOf("env");
-        await File.WriteAllTextAsync(environmentFile, "# empty at first\n");
-        await using var old = await DefussProcess.StartAppAsync(
-            DefussProcess.ShowcasePath, new Dictionary<string, string> { ["Defuss__EnvironmentFile"] = environmentFile }, Delivery.With(delivery, []));
+        var (started, environmentFile) = await StartWithEnvironmentFileAsync(directory);
+        await using var old = started;
         var (worker0, worker1) = await old.ReadyPidsAsync();
 
         // A misspelt setting that the app reads before AddDefuss: the new primary throws before it reaches the hand-over.
@@ -100,10 +98,8 @@ public abstract class UpgradeTests(string delivery)
     public async Task Sigusr2_WhenTheNewPrimarysWorkersCannotStart_TheOldOneServesOnWithoutAFailedRequest()
     {
         using var directory = new ShortTempDirectory();
-        var environmentFile = directory.PathOf("env");
-        await File.WriteAllTextAsync(environmentFile, "# empty at first\n");
-        await using var old = await DefussProcess.StartAppAsync(
-            DefussProcess.ShowcasePath, new Dictionary<string, string> { ["Defuss__EnvironmentFile"] = environmentFile }, Delivery.With(delivery, []));
+        var (started, environmentFile) = await StartWithEnvironmentFileAsync(directory);
+        await using var old = started;
         var (worker0, worker1) = await old.ReadyPidsAsync();
         await using var load = LoadGenerator.Start(old.BaseAddress, "/pid", loops: 4, keepAlive: false);
         await load.WaitForSuccessesAsync(100, TestTimeouts.Default);
@@ -132,5 +128,15 @@ public abstract class UpgradeTests(string delivery)
         metrics.Should().MatchRegex(@"defuss_primary_upgrades_total\{[^}]*defuss_upgrade_outcome=""failed""[^}]*\} 1");
 
         (await old.SignalAndWaitAsync(Native.SIGTERM, TimeSpan.FromSeconds(30))).Should().Be(0);
+    }
+
+    /// <summary>A Showcase primary that reads <c>Defuss:EnvironmentFile</c> (empty at first), which the test rewrites before a hand-over.</summary>
+    private async Task<(DefussProcess Primary, string EnvironmentFile)> StartWithEnvironmentFileAsync(ShortTempDirectory directory)
+    {
+        var environmentFile = directory.PathOf("env");
+        await File.WriteAllTextAsync(environmentFile, "# empty at first\n");
+        var primary = await DefussProcess.StartAppAsync(
+            DefussProcess.ShowcasePath, new Dictionary<string, string> { ["Defuss__EnvironmentFile"] = environmentFile }, Delivery.With(delivery, []));
+        return (primary, environmentFile);
     }
 }

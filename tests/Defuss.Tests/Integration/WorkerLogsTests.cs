@@ -43,6 +43,8 @@ public sealed partial class WorkerLogsTests
         var (pid0, pid1) = await primary.ReadyPidsAsync();
 
         var entry = await primary.WaitForLineAsync($"^\\{{\"WorkerIndex\":1,\"WorkerPid\":{pid1},.*\"Category\":\"Defuss.Worker.Runtime.WorkerAgent\".*$");
+        // Each worker's lines reach the primary on their own: worker 0's may come after worker 1's.
+        await primary.WaitForLineAsync($"^\\{{\"WorkerIndex\":0,\"WorkerPid\":{pid0},");
 
         using var json = JsonDocument.Parse(entry.Value);
         json.RootElement.GetProperty("WorkerPid").GetInt32().Should().Be(pid1);

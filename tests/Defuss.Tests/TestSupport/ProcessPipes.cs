@@ -26,10 +26,21 @@ internal static class ProcessPipes
     /// <summary>Each pipe descriptor of <paramref name="pid"/>, and whether it is open for reading; none once it has exited or is not ours to read.</summary>
     private static List<(string Link, bool Reads)> Descriptors(int pid)
     {
-        var pipes = new List<(string, bool)>();
+        string[] descriptors;
         try
         {
-            foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
+            descriptors = Directory.GetFiles($"/proc/{pid}/fd");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // It has exited, or belongs to someone else.
+            return [];
+        }
+
+        var pipes = new List<(string, bool)>();
+        foreach (var fd in descriptors)
+        {
+            try
             {
                 if (new FileInfo(fd).LinkTarget is { } link && link.StartsWith("pipe:", StringComparison.Ordinal)
                     && File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").FirstOrDefault(l => l.StartsWith("flags:", StringComparison.Ordinal)) is { } flags)
@@ -39,10 +50,10 @@ internal static class ProcessPipes
                     pipes.Add((link, mode != 1));
                 }
             }
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            // It exited while it was read, or belongs to someone else.
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Closed while the others were read (a busy test host opens and closes descriptors all the time): the rest still count.
+            }
         }
 
         return pipes;
