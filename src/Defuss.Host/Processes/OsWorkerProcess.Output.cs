@@ -21,8 +21,8 @@ internal sealed partial class OsWorkerProcess
     }
 
     /// <summary>
-    /// Keeps the lines of one piece (in the exit report's tail and the log book) and echoes them, labelled with the worker
-    /// and joined, as one piece.
+    /// Keeps the lines of one piece (in the exit report's tail and the log book) and echoes them, labelled with the worker,
+    /// as one piece.
     /// </summary>
     private void Deliver(List<string> lines, OutputEchoLane echo, RecentLines? recent)
     {
@@ -37,7 +37,7 @@ internal sealed partial class OsWorkerProcess
             _logs?.Add(_index, Pid, echo.Stream, line);
         }
 
-        echo.TryWrite(WorkerLineLabel.Join(lines, _prefix, _jsonLabel));
+        echo.TryWrite(WorkerLineLabel.LabelAll(lines, _prefix, _jsonLabel));
         lines.Clear();
     }
 }

@@ -19,12 +19,12 @@ internal sealed class OutputEchoLane
     /// <summary>How long the writer thread waits with nothing to write before it ends (a new one starts with the next line).</summary>
     private static readonly TimeSpan IdleExit = TimeSpan.FromSeconds(30);
 
-    /// <summary>The most characters the writer takes out of the queue at once, and writes before a flush (so a lane holds
-    /// at most its capacity plus one such batch).</summary>
+    /// <summary>The characters after which the writer takes no more pieces out of the queue, and writes and flushes what
+    /// it took (so a lane holds at most its capacity plus one such batch and one piece).</summary>
     internal const int BatchChars = 16 * 1024;
 
     private readonly object _gate = new();
-    private readonly Queue<string> _queue = new();
+    private readonly Queue<IReadOnlyList<string>> _queue = new();
     private readonly TextWriter _target;
     private readonly int _capacityBytes;
     private readonly ILogger _logger;
@@ -62,32 +62,44 @@ internal sealed class OutputEchoLane
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Queues <paramref name="line"/> for the writer, or drops it if the queue is full; never blocks.</summary>
-    public bool TryWrite(string line)
+    public bool TryWrite(string line) => TryWrite([line]);
+
+    /// <summary>
+    /// Queues <paramref name="lines"/> (one piece of a worker's output) for the writer, to be written one after another
+    /// with no other piece between them, or drops them all if the queue cannot hold them; never blocks. A piece stays a
+    /// list of lines, not one string, so that a large one does not land on the large object heap.
+    /// </summary>
+    public bool TryWrite(IReadOnlyList<string> lines)
     {
-        var cost = RecentLines.LineOverhead + (line.Length * sizeof(char));
+        var cost = 0;
+        foreach (var line in lines)
+        {
+            cost += RecentLines.LineOverhead + (line.Length * sizeof(char));
+        }
+
         lock (_gate)
         {
             if (_queuedBytes + cost > _capacityBytes)
             {
                 // Only a full queue drops, so the writer is busy and will report it.
-                _droppedSinceReport++;
-                Interlocked.Increment(ref _dropped);
+                _droppedSinceReport += lines.Count;
+                Interlocked.Add(ref _dropped, lines.Count);
             }
             else
             {
-                Enqueue(line, cost);
+                Enqueue(lines, cost);
                 return true;
             }
         }
 
-        _metrics?.WorkerOutputDropped(Stream, 1);
+        _metrics?.WorkerOutputDropped(Stream, lines.Count);
         return false;
     }
 
-    /// <summary>Under the lock: queues the line, and wakes the writer, or starts one if it has ended.</summary>
-    private void Enqueue(string line, int cost)
+    /// <summary>Under the lock: queues the piece, and wakes the writer, or starts one if it has ended.</summary>
+    private void Enqueue(IReadOnlyList<string> lines, int cost)
     {
-        _queue.Enqueue(line);
+        _queue.Enqueue(lines);
         _queuedBytes += cost;
         if (_writer is null)
         {
@@ -130,7 +142,7 @@ internal sealed class OutputEchoLane
     /// <summary>The writer thread: takes a batch, writes and flushes it (blocking here, and only here), reports drops.</summary>
     private void Run()
     {
-        var batch = new List<string>();
+        var batch = new List<IReadOnlyList<string>>();
         while (true)
         {
             lock (_gate)
@@ -148,11 +160,14 @@ internal sealed class OutputEchoLane
                 }
 
                 var chars = 0;
-                while (chars < BatchChars && _queue.TryDequeue(out var line))
+                while (chars < BatchChars && _queue.TryDequeue(out var piece))
                 {
-                    batch.Add(line);
-                    chars += line.Length;
-                    _queuedBytes -= RecentLines.LineOverhead + (line.Length * sizeof(char));
+                    batch.Add(piece);
+                    foreach (var line in piece)
+                    {
+                        chars += line.Length;
+                        _queuedBytes -= RecentLines.LineOverhead + (line.Length * sizeof(char));
+                    }
                 }
 
                 _writing = true;
@@ -185,7 +200,7 @@ internal sealed class OutputEchoLane
 
     private bool ReportDue() => _timeProvider.GetElapsedTime(Volatile.Read(ref _lastReport)) >= ReportInterval;
 
-    private void Write(List<string> batch)
+    private void Write(List<IReadOnlyList<string>> batch)
     {
         if (batch.Count == 0)
         {
@@ -194,9 +209,12 @@ internal sealed class OutputEchoLane
 
         try
         {
-            foreach (var line in batch)
+            foreach (var piece in batch)
             {
-                _target.WriteLine(line);
+                foreach (var line in piece)
+                {
+                    _target.WriteLine(line);
+                }
             }
 
             _target.Flush();

@@ -23,10 +23,20 @@ internal static class OutputPieces
         var held = 0;
         while (true)
         {
-            var reading = stream.ReadAsync(buffer);
-            if (!reading.IsCompleted || held >= PieceBytes)
+            if (held >= PieceBytes)
             {
-                // The pipe is empty (or enough is held): what was read goes out before the wait for more.
+                deliver(lines);
+                held = 0;
+
+                // A process that writes without a pause keeps its pipe full, and every read completes at once: without
+                // this, the loop would keep one thread for as long as the process writes.
+                await Task.Yield();
+            }
+
+            var reading = stream.ReadAsync(buffer);
+            if (!reading.IsCompleted)
+            {
+                // The pipe is empty: what was read goes out before the wait for more.
                 deliver(lines);
                 held = 0;
             }

@@ -14,24 +14,21 @@ internal static class WorkerLineLabel
     public static string Prefix(int index, int pid) => string.Create(CultureInfo.InvariantCulture, $"[w{index} {pid}] ");
 
     /// <summary>
-    /// The lines of one piece of a worker's stream (what was waiting in its pipe), labelled and joined with newlines, so
-    /// that the echo writes them as one piece: a multi-line entry (an exception with its stack trace) that the worker
-    /// wrote at once never has another worker's lines in its middle.
+    /// The lines of one piece of a worker's stream (what was waiting in its pipe), each labelled, for the echo to write
+    /// as one piece: a multi-line entry (an exception with its stack trace) that the worker wrote at once never has
+    /// another worker's lines in its middle.
     /// </summary>
-    public static string Join(IReadOnlyList<string> lines, string prefix, string jsonProperties)
+    public static string[] LabelAll(IReadOnlyList<string> lines, string prefix, string jsonProperties)
     {
+        var labelled = new string[lines.Count];
         var builder = new StringBuilder();
         for (var i = 0; i < lines.Count; i++)
         {
-            if (i > 0)
-            {
-                builder.Append('\n');
-            }
-
-            Append(builder, lines[i], prefix, jsonProperties);
+            Append(builder.Clear(), lines[i], prefix, jsonProperties);
+            labelled[i] = builder.ToString();
         }
 
-        return builder.ToString();
+        return labelled;
     }
 
     /// <summary>The JSON properties that label a structured line from worker <paramref name="index"/>.</summary>

@@ -67,7 +67,7 @@ internal sealed class SuccessorErrorOutput : IDisposable
                     _recent.Add(line);
                 }
 
-                echo.TryWrite(string.Join('\n', lines));
+                echo.TryWrite([.. lines]);
                 lines.Clear();
             }).ConfigureAwait(false);
         }

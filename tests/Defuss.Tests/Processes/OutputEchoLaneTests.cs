@@ -67,6 +67,23 @@ public sealed class OutputEchoLaneTests : IDisposable
     }
 
     [Fact]
+    public async Task APiece_IsWrittenWholeOrDroppedWhole_AndADroppedPieceCountsEachOfItsLines()
+    {
+        _console.Open();
+        string[] piece = [Line(0), Line(1), Line(2)];
+        var tooBig = Enumerable.Range(10, (Capacity / CostOf(Line(0))) + 1).Select(Line).ToArray();
+
+        _lane.TryWrite(piece).Should().BeTrue();
+        _lane.TryWrite(tooBig).Should().BeFalse("no part of a piece is written when the queue cannot hold all of it");
+        _lane.TryWrite(Line(3)).Should().BeTrue();
+        await _lane.WhenDrainedAsync().WaitAsync(TestTimeouts.Default);
+
+        _console.Lines.Should().Equal(Line(0), Line(1), Line(2), Line(3));
+        _lane.Dropped.Should().Be(tooBig.Length);
+        _recorder.Total("defuss.worker.output.dropped").Should().Be(tooBig.Length);
+    }
+
+    [Fact]
     public async Task DropsAgainWithinTheInterval_AreReportedOnlyOnceItHasPassed()
     {
         await DropAndReportOnceAsync();

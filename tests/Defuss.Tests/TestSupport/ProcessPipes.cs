@@ -23,6 +23,42 @@ internal static class ProcessPipes
         return [.. written];
     }
 
+    /// <summary>For a failure's message: each pipe descriptor of <paramref name="pid"/>, with its flags, and who else holds that pipe.</summary>
+    public static string Describe(int pid)
+    {
+        var lines = new List<string>();
+        foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } link && link.StartsWith("pipe:", StringComparison.Ordinal))
+                {
+                    var flags = File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").First(l => l.StartsWith("flags:", StringComparison.Ordinal));
+                    var holders = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit) && name != pid.ToString(CultureInfo.InvariantCulture))
+                        .SelectMany(other => Descriptors(int.Parse(other!, CultureInfo.InvariantCulture)).Where(d => d.Link == link).Select(d => $"{other}({(d.Reads ? "r" : "w")}:{Comm(other!)})"));
+                    lines.Add($"fd {Path.GetFileName(fd)} {link} {flags.Replace('\t', ' ')} also held by {string.Join(", ", holders)}");
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+            }
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Comm(string pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
     /// <summary>Each pipe descriptor of <paramref name="pid"/>, and whether it is open for reading; none once it has exited or is not ours to read.</summary>
     private static List<(string Link, bool Reads)> Descriptors(int pid)
     {
