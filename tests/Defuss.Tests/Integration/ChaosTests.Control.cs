@@ -18,25 +18,45 @@ public abstract partial class ChaosTests
         var stopped = 0;
         try
         {
-            // Take the seat of worker 0's next incarnation: stop it before its agent connects, and borrow its identity.
-            Native.Kill(worker0, Native.SIGKILL);
-            var started = await defuss.WaitForLineAsync(@"Worker 0 started: pid (\d+), endpoint \S+ \(incarnation 2\)", TestTimeouts.Default);
-            stopped = int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture);
-            Native.Kill(stopped, Native.SIGSTOP);
-            var environment = await EnvironmentOfAsync(stopped);
-            environment[WorkerEnvironment.Incarnation].Should().Be("2");
+            // Take the seat of worker 0's next incarnation: stop it before its agent connects, and borrow its identity. On a
+            // loaded machine the incarnation may connect before the stop lands, and the hostile hello is refused: then it
+            // is killed, and the next incarnation's seat is taken.
+            var victim = worker0;
+            NetworkStream stream;
+            for (var incarnation = 2; ; incarnation++)
+            {
+                Native.Kill(victim, Native.SIGKILL);
+                Native.Kill(victim, Native.SIGCONT);
+                var started = await defuss.WaitForLineAsync($@"Worker 0 started: pid (\d+), endpoint \S+ \(incarnation {incarnation}\)", TestTimeouts.Default);
+                stopped = int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture);
+                Native.Kill(stopped, Native.SIGSTOP);
+                var environment = await EnvironmentOfAsync(stopped);
+                environment[WorkerEnvironment.Incarnation].Should().Be(incarnation.ToString(CultureInfo.InvariantCulture));
 
-            using var hostile = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await hostile.ConnectAsync(new UnixDomainSocketEndPoint(environment[WorkerEnvironment.ControlEndpoint])).WaitAsync(TestTimeouts.Default);
-            await using var stream = new NetworkStream(hostile);
-            await ControlFraming.WriteAsync(stream, new Hello(0, 2, stopped, environment[WorkerEnvironment.Secret]));
-            await stream.WriteAsync(Frame("""{"type":"heartbeat"}"""));
-            await stream.WriteAsync(Frame("""{"type":"ready"}"""));
-            await stream.WriteAsync(Frame("""{"type":"nonsense","stats":{"pid":-1}}"""));
+                var hostile = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await hostile.ConnectAsync(new UnixDomainSocketEndPoint(environment[WorkerEnvironment.ControlEndpoint])).WaitAsync(TestTimeouts.Default);
+                stream = new NetworkStream(hostile, ownsSocket: true);
+                await ControlFraming.WriteAsync(stream, new Hello(0, incarnation, stopped, environment[WorkerEnvironment.Secret]));
+                await stream.WriteAsync(Frame("""{"type":"heartbeat"}"""));
+                await stream.WriteAsync(Frame("""{"type":"ready"}"""));
+                await stream.WriteAsync(Frame("""{"type":"nonsense","stats":{"pid":-1}}"""));
 
-            await defuss.WaitForLineAsync($@"Refused a malformed control report from worker 0 \(incarnation 2, pid {stopped}\): A control frame is a heartbeat without stats\.", TestTimeouts.Default);
-            await defuss.WaitForLineAsync($@"Refused a malformed control report from worker 0 \(incarnation 2, pid {stopped}\): A control frame is a ready without its endpoint\.", TestTimeouts.Default);
-            await defuss.WaitForLineAsync($@"Worker 0 \(incarnation 2, pid {stopped}\) broke the control protocol \(3 malformed reports, the last: A control frame is not a valid control message", TestTimeouts.Default);
+                var answer = await defuss.WaitForLineAsync(
+                    $@"Refused a malformed control report from worker 0 \(incarnation {incarnation}, pid {stopped}\): A control frame is a heartbeat without stats\.|claiming to be worker 0 \(pid {stopped}\) was refused: (?:incarnation {incarnation} is not the one starting|a control channel is already open)",
+                    TestTimeouts.Default);
+                if (answer.Value.Contains("Refused a malformed", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                await stream.DisposeAsync();
+                incarnation.Should().BeLessThan(5, "a stop that lands before the agent connects comes within a few tries");
+                victim = stopped;
+            }
+
+            await using var _ = stream;
+            await defuss.WaitForLineAsync($@"Refused a malformed control report from worker 0 \(incarnation \d+, pid {stopped}\): A control frame is a ready without its endpoint\.", TestTimeouts.Default);
+            await defuss.WaitForLineAsync($@"Worker 0 \(incarnation \d+, pid {stopped}\) broke the control protocol \(3 malformed reports, the last: A control frame is not a valid control message", TestTimeouts.Default);
             (await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(TestTimeouts.Default)).Should().Be(0, "the primary closed the hostile channel");
             await defuss.WaitForLineAsync($@"Worker 0 \(pid {stopped}\) exited with signal SIGKILL", TestTimeouts.Default);
             await defuss.WaitForLineAsync($@"Worker 0 ready: pid (?!{stopped}\b)\d+ serving", TimeSpan.FromSeconds(20));

@@ -25,6 +25,10 @@ public abstract class UpgradeTests(string delivery)
         var (worker0, worker1) = await old.ReadyPidsAsync();
         await using var load = LoadGenerator.Start(old.BaseAddress, "/pid", loops: 4, keepAlive: false);
         await load.WaitForSuccessesAsync(100, TestTimeouts.Default);
+        // The pipes the old primary writes to (its standard output and error, and whatever it inherited): the new primary
+        // inherits them too, and must end up holding no other.
+        var oldPipes = ProcessPipes.Written(old.Pid);
+        var oldStandardError = ProcessPipes.LinkOf(old.Pid, 2);
 
         Native.Kill(old.Pid, SIGUSR2);
         var started = await old.WaitForLineAsync(@"started the new primary, pid (\d+)");
@@ -63,16 +67,18 @@ public abstract class UpgradeTests(string delivery)
         }
 
         int.Parse(await HttpTestClient.GetOnNewConnectionAsync(old.BaseAddress, "/pid"), CultureInfo.InvariantCulture).Should().BeOneOf(workers);
+        ProcessPipes.LinkOf(successor, 2).Should().Be(oldStandardError, "the new primary took the old one's standard error back as its own");
         // A descriptor left on the hand-over's pipe would stay; a pipe the new primary opens and closes for a moment does not.
         const string tookBack = "the new primary took its standard error back from the pipe the old primary read during the hand-over, with every duplicate of it";
         try
         {
-            await Eventually.TrueAsync(() => ProcessPipes.WrittenButUnread(successor).Count == 0, tookBack);
+            await Eventually.TrueAsync(() => !ProcessPipes.WrittenButUnread(successor).Except(oldPipes).Any(), tookBack);
         }
         catch (TimeoutException)
         {
-            ProcessPipes.WrittenButUnread(successor).Should().BeEmpty(tookBack + ":{0}{1}", Environment.NewLine, ProcessPipes.Describe(successor));
+            ProcessPipes.WrittenButUnread(successor).Except(oldPipes).Should().BeEmpty(tookBack + ":{0}{1}", Environment.NewLine, ProcessPipes.Describe(successor));
         }
+
         new[] { worker0, worker1 }.Should().OnlyContain(pid => !Native.IsAlive(pid), "the old primary's workers drained and exited");
 
         Native.Kill(successor, Native.SIGTERM);

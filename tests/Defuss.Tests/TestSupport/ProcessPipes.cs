@@ -23,6 +23,12 @@ internal static class ProcessPipes
         return [.. written];
     }
 
+    /// <summary>The pipes (<c>pipe:[inode]</c>) that <paramref name="pid"/> writes to, whoever reads them.</summary>
+    public static IReadOnlySet<string> Written(int pid) => Descriptors(pid).Where(d => !d.Reads).Select(d => d.Link).ToHashSet();
+
+    /// <summary>What descriptor <paramref name="fd"/> of <paramref name="pid"/> refers to (<c>pipe:[4711]</c>, a path).</summary>
+    public static string? LinkOf(int pid, int fd) => new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget;
+
     /// <summary>For a failure's message: each pipe descriptor of <paramref name="pid"/>, with its flags, and who else holds that pipe.</summary>
     public static string Describe(int pid)
     {
