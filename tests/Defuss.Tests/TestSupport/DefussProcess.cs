@@ -201,6 +201,20 @@ internal sealed partial class DefussProcess : IAsyncDisposable
             await Native.ProcessExitPollAsync();
         }
 
+        if (SuccessorPids.Count == 0)
+        {
+            // And for the end of its output, so that every line it wrote is in Output. A new primary that a hand-over
+            // started holds the same pipes and goes on writing after this one exits: then only the exit is waited for.
+            try
+            {
+                await _outputClosed.Task.WaitAsync(deadline - DateTime.UtcNow + TimeSpan.FromSeconds(5));
+            }
+            catch (TimeoutException)
+            {
+                // A process it started still holds the pipes: what the test needs of its output, it waits for by line.
+            }
+        }
+
         return _primary.ExitCode;
     }
 
