@@ -24,7 +24,6 @@ internal sealed partial class DefussPrimary
     private IReadOnlyDictionary<string, string>? _environmentFileAtStart;
     private int _upgrading;
     private Task _upgrade = Task.CompletedTask;
-    private OutputEchoLane? _successorErrorEcho;
 
     /// <summary>How long the old primary waits for the new one to accept: its start (workers Ready) and some slack.</summary>
     private TimeSpan HandOverTimeout => _options!.StartupTimeout + TimeSpan.FromSeconds(30);
@@ -129,8 +128,11 @@ internal sealed partial class DefussPrimary
         }
     }
 
-    /// <summary>Where a new primary's error output goes on to while a hand-over is under way: this primary's own standard error.</summary>
-    private OutputEchoLane SuccessorErrorEcho() => _successorErrorEcho ??= WorkerOutputEcho.ToStandardError(_logger, _metrics);
+    /// <summary>
+    /// Where a new primary's error output goes on to while a hand-over is under way: this primary's own standard error,
+    /// through the workers' lane to it (flushed with theirs at the stop); nowhere with a launcher of another kind (tests).
+    /// </summary>
+    private OutputEchoLane? SuccessorErrorEcho() => (_launcher as OsWorkerProcessLauncher)?.ErrorEcho;
 
     private UpgradeResult Refuse(string trigger, string reason)
     {

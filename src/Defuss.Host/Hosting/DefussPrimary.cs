@@ -252,7 +252,6 @@ internal sealed partial class DefussPrimary : IAsyncDisposable
             }
         }
 
-
         if (Interlocked.Exchange(ref _hub, null) is { } hub)
         {
             await hub.DisposeAsync().ConfigureAwait(false);

@@ -44,6 +44,9 @@ internal sealed class OsWorkerProcessLauncher : IWorkerProcessLauncher
     {
     }
 
+    /// <summary>The lane to the primary's own standard error that the workers' error output goes through.</summary>
+    public OutputEchoLane ErrorEcho => _echo.Error;
+
     /// <summary>Where the workers' lines are kept for <c>/logs</c>, if anywhere.</summary>
     public WorkerLogBook? Logs { get; init; }
 

@@ -38,14 +38,6 @@ internal sealed class WorkerOutputEcho
 #pragma warning restore RS0030
     }
 
-    /// <summary>A lane to the primary's own standard error alone: a new primary's error output while a hand-over is under way.</summary>
-    public static OutputEchoLane ToStandardError(ILogger logger, DefussMetrics? metrics)
-    {
-#pragma warning disable RS0030 // Only the lane's own writer thread writes to this stream.
-        return new OutputEchoLane("stderr", ConsoleWriter(Console.OpenStandardError()), QueueBytes, logger, metrics, TimeProvider.System);
-#pragma warning restore RS0030
-    }
-
     private static StreamWriter ConsoleWriter(Stream stream) =>
         new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 16 * 1024) { AutoFlush = false };
 

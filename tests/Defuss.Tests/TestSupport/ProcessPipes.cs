@@ -11,13 +11,10 @@ internal static class ProcessPipes
     /// </summary>
     public static IReadOnlyList<string> WrittenButUnread(int pid)
     {
-        var written = Descriptors(pid).Where(d => !d.Reads).Select(d => d.Link).ToHashSet();
-        foreach (var process in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)))
+        var written = Written(pid).ToHashSet();
+        foreach (var process in Processes())
         {
-            foreach (var descriptor in Descriptors(int.Parse(process!, CultureInfo.InvariantCulture)).Where(d => d.Reads))
-            {
-                written.Remove(descriptor.Link);
-            }
+            written.ExceptWith(Descriptors(process).Where(d => d.Reads).Select(d => d.Link));
         }
 
         return [.. written];
@@ -32,28 +29,18 @@ internal static class ProcessPipes
     /// <summary>For a failure's message: each pipe descriptor of <paramref name="pid"/>, with its flags, and who else holds that pipe.</summary>
     public static string Describe(int pid)
     {
-        var lines = new List<string>();
-        foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
+        var others = Processes().Where(other => other != pid).Select(other => (Pid: other, Pipes: Descriptors(other))).ToList();
+        return string.Join(Environment.NewLine, Descriptors(pid).Select(d =>
         {
-            try
-            {
-                if (new FileInfo(fd).LinkTarget is { } link && link.StartsWith("pipe:", StringComparison.Ordinal))
-                {
-                    var flags = File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").First(l => l.StartsWith("flags:", StringComparison.Ordinal));
-                    var holders = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit) && name != pid.ToString(CultureInfo.InvariantCulture))
-                        .SelectMany(other => Descriptors(int.Parse(other!, CultureInfo.InvariantCulture)).Where(d => d.Link == link).Select(d => $"{other}({(d.Reads ? "r" : "w")}:{Comm(other!)})"));
-                    lines.Add($"fd {Path.GetFileName(fd)} {link} {flags.Replace('\t', ' ')} also held by {string.Join(", ", holders)}");
-                }
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-            }
-        }
-
-        return string.Join(Environment.NewLine, lines);
+            var holders = others.SelectMany(other => other.Pipes.Where(o => o.Link == d.Link).Select(o => $"{other.Pid}({(o.Reads ? "r" : "w")}:{CommandLine(other.Pid)})"));
+            return $"fd {d.Fd} {d.Link} flags {d.Flags} also held by {string.Join(", ", holders)}";
+        }));
     }
 
-    private static string Comm(string pid)
+    private static IEnumerable<int> Processes() =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!, CultureInfo.InvariantCulture));
+
+    private static string CommandLine(int pid)
     {
         try
         {
@@ -65,8 +52,11 @@ internal static class ProcessPipes
         }
     }
 
-    /// <summary>Each pipe descriptor of <paramref name="pid"/>, and whether it is open for reading; none once it has exited or is not ours to read.</summary>
-    private static List<(string Link, bool Reads)> Descriptors(int pid)
+    /// <summary>
+    /// Each pipe descriptor of <paramref name="pid"/>, with its open flags (octal) and whether it is open for reading;
+    /// none once it has exited or is not ours to read.
+    /// </summary>
+    private static List<(int Fd, string Link, string Flags, bool Reads)> Descriptors(int pid)
     {
         string[] descriptors;
         try
@@ -79,17 +69,18 @@ internal static class ProcessPipes
             return [];
         }
 
-        var pipes = new List<(string, bool)>();
-        foreach (var fd in descriptors)
+        var pipes = new List<(int, string, string, bool)>();
+        foreach (var path in descriptors)
         {
             try
             {
-                if (new FileInfo(fd).LinkTarget is { } link && link.StartsWith("pipe:", StringComparison.Ordinal)
-                    && File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").FirstOrDefault(l => l.StartsWith("flags:", StringComparison.Ordinal)) is { } flags)
+                var fd = Path.GetFileName(path);
+                if (new FileInfo(path).LinkTarget is { } link && link.StartsWith("pipe:", StringComparison.Ordinal)
+                    && File.ReadLines($"/proc/{pid}/fdinfo/{fd}").FirstOrDefault(l => l.StartsWith("flags:", StringComparison.Ordinal)) is { } line)
                 {
                     // O_ACCMODE: 0 read, 1 write, 2 both.
-                    var mode = Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & 3;
-                    pipes.Add((link, mode != 1));
+                    var flags = line["flags:".Length..].Trim();
+                    pipes.Add((int.Parse(fd, CultureInfo.InvariantCulture), link, flags, (Convert.ToInt32(flags, 8) & 3) != 1));
                 }
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -139,7 +139,6 @@ internal static class TestSockets
         return buffer;
     }
 
-    /// <summary>An endpoint whose connects are refused: bound, never listening, held until disposed.</summary>
     /// <summary>A TCP socket listening on 127.0.0.1 and a port the OS picks, as systemd or an old primary would pass it.</summary>
     public static Socket Listening(int backlog = 16)
     {
@@ -149,6 +148,7 @@ internal static class TestSockets
         return socket;
     }
 
+    /// <summary>An endpoint whose connects are refused: bound, never listening, held until disposed.</summary>
     public static Socket RefusingEndPoint(out IPEndPoint endPoint)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
