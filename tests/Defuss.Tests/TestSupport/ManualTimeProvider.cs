@@ -27,6 +27,15 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>How many armed timers fall due at <paramref name="due"/>.</summary>
+    public int TimersDueAt(DateTimeOffset due)
+    {
+        lock (_gate)
+        {
+            return _timers.Count(timer => timer.Due == due);
+        }
+    }
+
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
