@@ -28,14 +28,21 @@ public sealed class UpgradeSettingsTests
             ["Defuss__EnvironmentFile"] = environmentFile,
             ["Defuss__LoadBalancer"] = "RoundRobin",
             ["Defuss__AdminUrl"] = adminUrl,
+            ["Defuss__GracefulShutdownTimeout"] = "00:01:00", // the held request below ends when the test says, not by a kill
             ["NOTIFY_SOCKET"] = systemd.Path,
         };
         await using var old = await DefussProcess.StartAppAsync(DefussProcess.ShowcasePath, environment);
         await old.ReadyPidsAsync();
         await systemd.WaitForAsync(m => m.StartsWith("READY=1\n", StringComparison.Ordinal));
 
-        // A request the old primary's worker is still serving keeps the old primary draining after the hand-over.
-        var slow = HttpTestClient.GetOnNewConnectionAsync(old.BaseAddress, "/slow?ms=4000");
+        // A request the old primary's worker is still serving keeps the old primary draining after the hand-over. The test
+        // holds it open itself, with half of an upload's body, and ends it only once it has seen the old primary draining:
+        // a request of a fixed length could end (and the old primary exit) before a slow hand-over is done. The first half
+        // keeps Kestrel's minimum body rate (240 bytes/s on average) satisfied for minutes.
+        var half = new byte[64 * 1024];
+        using var held = await HttpTestClient.ConnectAsync(old.Port);
+        await held.SendAsync(System.Text.Encoding.ASCII.GetBytes($"POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: {2 * half.Length}\r\nConnection: close\r\n\r\n"), SocketFlags.None);
+        await held.SendAsync(half, SocketFlags.None);
         using (var oldAdmin = old.AdminClient())
         {
             await oldAdmin.StatusWhenAsync(s => s.GetProperty("workers").EnumerateArray().Any(w => w.GetProperty("requestsInFlight").GetInt64() > 0), TimeSpan.FromSeconds(10));
@@ -58,7 +65,9 @@ public sealed class UpgradeSettingsTests
         predecessor.GetProperty("pid").GetInt32().Should().Be(old.Pid);
         predecessor.GetProperty("state").GetString().Should().Be("draining");
 
-        (await slow).Should().Be("slow 4000", "the old primary's drain lets its requests finish");
+        await held.SendAsync(half, SocketFlags.None);
+        (await HttpTestClient.ReadToEndAsync(held).WaitAsync(TestTimeouts.Default)).Should().StartWith("HTTP/1.1 200")
+            .And.Contain($"\"received\":{2 * half.Length}", "the old primary's drain lets its requests finish");
         (await old.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(0);
         (await admin.StatusWhenAsync(s => s.GetProperty("predecessor").ValueKind == System.Text.Json.JsonValueKind.Null))
             .GetProperty("pid").GetInt32().Should().Be(successor, "once the old primary has exited, it is no longer listed");
