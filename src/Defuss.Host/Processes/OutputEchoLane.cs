@@ -61,9 +61,6 @@ internal sealed class OutputEchoLane
     /// <summary>Every line dropped so far.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Queues <paramref name="line"/> for the writer, or drops it if the queue is full; never blocks.</summary>
-    public bool TryWrite(string line) => TryWrite([line]);
-
     /// <summary>
     /// Queues <paramref name="lines"/> (one piece of a worker's output) for the writer, to be written one after another
     /// with no other piece between them, or drops them all if the queue cannot hold them; never blocks. A piece stays a

@@ -26,7 +26,6 @@ public abstract partial class ChaosTests
             for (var incarnation = 2; ; incarnation++)
             {
                 Native.Kill(victim, Native.SIGKILL);
-                Native.Kill(victim, Native.SIGCONT);
                 var started = await defuss.WaitForLineAsync($@"Worker 0 started: pid (\d+), endpoint \S+ \(incarnation {incarnation}\)", TestTimeouts.Default);
                 stopped = int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture);
                 Native.Kill(stopped, Native.SIGSTOP);

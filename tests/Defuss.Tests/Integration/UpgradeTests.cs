@@ -16,8 +16,6 @@ public abstract class UpgradeTests(string delivery)
     [Collection(ShowcaseCollection.Name)]
     public sealed class Proxy() : UpgradeTests(Delivery.Proxy);
 
-    private const int SIGUSR2 = 12;
-
     [Fact]
     public async Task Sigusr2_UnderALoadOfNewConnections_HandsOverWithoutARefusedConnectionOrAFailedRequest()
     {
@@ -30,12 +28,12 @@ public abstract class UpgradeTests(string delivery)
         var oldPipes = ProcessPipes.Written(old.Pid);
         var oldStandardError = ProcessPipes.LinkOf(old.Pid, 2);
 
-        Native.Kill(old.Pid, SIGUSR2);
+        Native.Kill(old.Pid, Native.SIGUSR2);
         var started = await old.WaitForLineAsync(@"started the new primary, pid (\d+)");
         var successor = int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture);
 
         // A second one while the first is under way is refused, with a line that says so.
-        Native.Kill(old.Pid, SIGUSR2);
+        Native.Kill(old.Pid, Native.SIGUSR2);
         await old.WaitForLineAsync($@"SIGUSR2 refused: a hand-over is already under way \(new primary pid {successor}\)");
 
         await old.WaitForLineAsync($"Hand-over done: primary {successor} accepts", TimeSpan.FromSeconds(60));
@@ -95,10 +93,9 @@ public abstract class UpgradeTests(string delivery)
 
         // A misspelt setting that the app reads before AddDefuss: the new primary throws before it reaches the hand-over.
         await File.WriteAllTextAsync(environmentFile, "Showcase__Router=Stciky\n");
-        Native.Kill(old.Pid, SIGUSR2);
-        var failed = await old.WaitForLineAsync(@"Hand-over failed; primary \d+ serves on. The new primary \(pid (\d+)\) did not take over: (.*)", TimeSpan.FromSeconds(60));
-        var successor = int.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture);
-        failed.Groups[2].Value.Should().MatchRegex("^it exited with .* before it reached the hand-over socket; its last error output:$");
+        Native.Kill(old.Pid, Native.SIGUSR2);
+        var (successor, reason) = await old.WaitForHandOverFailureAsync();
+        reason.Should().MatchRegex("^it exited with .* before it reached the hand-over socket; its last error output:$");
 
         using var admin = old.AdminClient();
         var upgrade = (await admin.StatusAsync()).GetProperty("upgrade");
@@ -120,10 +117,9 @@ public abstract class UpgradeTests(string delivery)
 
         // The new primary reads the file afresh: its workers fail at start, and it gives them up after one restart.
         await File.WriteAllTextAsync(environmentFile, "Showcase__FailWorkerStartup=true\nDefuss__MaxRestarts=1\n");
-        Native.Kill(old.Pid, SIGUSR2);
-        var failed = await old.WaitForLineAsync(@"Hand-over failed; primary \d+ serves on. The new primary \(pid (\d+)\) did not take over: (.*)", TimeSpan.FromSeconds(60));
-        var successor = int.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture);
-        failed.Groups[2].Value.Should().Contain("every worker was given up");
+        Native.Kill(old.Pid, Native.SIGUSR2);
+        var (successor, reason) = await old.WaitForHandOverFailureAsync();
+        reason.Should().Contain("every worker was given up");
         old.Output.Should().Contain("Showcase: simulated startup failure", "the reason carries the worker's last error output");
 
         var served = load.Successes;

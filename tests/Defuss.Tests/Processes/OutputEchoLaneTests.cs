@@ -41,7 +41,7 @@ public sealed class OutputEchoLaneTests : IDisposable
     [Fact]
     public async Task TryWrite_TheConsoleBlocks_NeverWaitsAndDropsWhatTheQueueCannotHold()
     {
-        var written = await Task.Run(() => Enumerable.Range(0, 10_000).Count(i => _lane.TryWrite(Line(i)))).WaitAsync(TestTimeouts.Default);
+        var written = await Task.Run(() => Enumerable.Range(0, 10_000).Count(i => _lane.TryWrite([Line(i)]))).WaitAsync(TestTimeouts.Default);
         await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console");
 
         // The queue holds what fits, and the writer the batch it took before it blocked (at most BatchChars characters).
@@ -55,7 +55,7 @@ public sealed class OutputEchoLaneTests : IDisposable
     [Fact]
     public async Task TheConsoleUnblocks_TheQueuedLinesComeOutInOrderAndTheDropsAreReportedOnce()
     {
-        var written = Enumerable.Range(0, 5_000).Where(i => _lane.TryWrite(Line(i))).Select(Line).ToList();
+        var written = Enumerable.Range(0, 5_000).Where(i => _lane.TryWrite([Line(i)])).Select(Line).ToList();
         await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console");
 
         _console.Open();
@@ -75,7 +75,7 @@ public sealed class OutputEchoLaneTests : IDisposable
 
         _lane.TryWrite(piece).Should().BeTrue();
         _lane.TryWrite(tooBig).Should().BeFalse("no part of a piece is written when the queue cannot hold all of it");
-        _lane.TryWrite(Line(3)).Should().BeTrue();
+        _lane.TryWrite([Line(3)]).Should().BeTrue();
         await _lane.WhenDrainedAsync().WaitAsync(TestTimeouts.Default);
 
         _console.Lines.Should().Equal(Line(0), Line(1), Line(2), Line(3));
@@ -88,7 +88,7 @@ public sealed class OutputEchoLaneTests : IDisposable
     {
         await DropAndReportOnceAsync();
         var before = _lane.Dropped;
-        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite(Line(i)));
+        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite([Line(i)]));
         await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console again");
         var droppedAgain = _lane.Dropped - before;
         _console.Open();
@@ -97,7 +97,7 @@ public sealed class OutputEchoLaneTests : IDisposable
         _logs.Entries.Count(e => e.EventId.Id == HostEventIds.WorkerOutputDropped).Should().Be(1, "the second report is not due yet");
 
         _time.Advance(OutputEchoLane.ReportInterval);
-        _lane.TryWrite("one more line").Should().BeTrue();
+        _lane.TryWrite(["one more line"]).Should().BeTrue();
 
         (await _logs.WaitForAsync(e => e.EventId.Id == HostEventIds.WorkerOutputDropped && e.Message.StartsWith($"{droppedAgain} lines", StringComparison.Ordinal))).Should().NotBeNull();
     }
@@ -106,7 +106,7 @@ public sealed class OutputEchoLaneTests : IDisposable
     public async Task ReportRemainingDrops_AtStop_ReportsWhatTheIntervalHeldBack()
     {
         await DropAndReportOnceAsync();
-        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite(Line(i)));
+        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite([Line(i)]));
         await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console again");
         _console.Open();
         await _lane.WhenDrainedAsync().WaitAsync(TestTimeouts.Default);
@@ -119,7 +119,7 @@ public sealed class OutputEchoLaneTests : IDisposable
     /// <summary>Floods the lane while the console is blocked, lets the first drop report through, and shuts the console again.</summary>
     private async Task DropAndReportOnceAsync()
     {
-        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite(Line(i)));
+        _ = Enumerable.Range(0, 2_000).Count(i => _lane.TryWrite([Line(i)]));
         await Eventually.TrueAsync(() => _console.HasBlockedWriter, "the writer thread is blocked in the console");
         _console.Open();
         await _logs.WaitForAsync(e => e.EventId.Id == HostEventIds.WorkerOutputDropped);

@@ -136,6 +136,16 @@ internal sealed partial class DefussProcess : IAsyncDisposable
     /// <summary>Waits until a line matching <paramref name="pattern"/> has been written (or is already there).</summary>
     public Task<Match> WaitForLineAsync(string pattern, TimeSpan? timeout = null) => WaitForLineCountAsync(pattern, 1, timeout);
 
+    /// <summary>
+    /// Waits (up to a minute: the new primary starts its workers first) for this primary's line that a hand-over failed;
+    /// returns the new primary's pid and the reason.
+    /// </summary>
+    public async Task<(int Successor, string Reason)> WaitForHandOverFailureAsync()
+    {
+        var failed = await WaitForLineAsync(@"Hand-over failed; primary \d+ serves on. The new primary \(pid (\d+)\) did not take over: (.*)", TimeSpan.FromSeconds(60));
+        return (int.Parse(failed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), failed.Groups[2].Value);
+    }
+
     /// <summary>Waits until <paramref name="count"/> lines matching <paramref name="pattern"/> have been written; returns the last.</summary>
     public async Task<Match> WaitForLineCountAsync(string pattern, int count, TimeSpan? timeout = null)
     {

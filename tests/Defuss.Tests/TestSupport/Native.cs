@@ -13,6 +13,7 @@ internal static partial class Native
     public const int SIGHUP = 1;
     public const int SIGTTIN = 21;
     public const int SIGTTOU = 22;
+    public const int SIGUSR2 = 12;
 
     public static void Kill(int pid, int signal) => _ = SysKill(pid, signal);
 
